@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// `npx switchyard …`: runs src/client.ts through tsx, so there is no build step to forget.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/client.ts');
+process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,57 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', '.tools/', '.switchyard/', 'schema/', 'bin/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The wall around workflow code: it is replayed and must be deterministic, so it may
+    // not reach the OS, the clock or the network. src/definition and src/conductor are
+    // bundled into the workflow too, so the same wall stands around them.
+    files: ['src/workflows/**/*.ts', 'src/definition/**/*.ts', 'src/conductor/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code must be deterministic: Node built-ins do I/O; do it in an activity.',
+          })),
+          patterns: [
+            {
+              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+              message: 'Workflow code may import only @temporalio/workflow and @temporalio/common.',
+            },
+            {
+              group: ['**/activities/*', '!**/activities/types*'],
+              allowTypeImports: true,
+              message: 'Import only the types of activities into workflow code.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Workflow code may not read the process environment.' },
+        { name: 'setInterval', message: 'Use workflow timers (sleep/condition).' },
+        { name: 'fetch', message: 'Network I/O belongs in an activity.' },
+      ],
+    },
+  },
+);

@@ -1,0 +1,160 @@
+/**
+ * Run operations over Temporal: start a validated definition, inspect, pause, resume,
+ * cancel and list runs. Shared by the command-line client and the demo, so both start
+ * runs the same way (validation first, search attributes, one task queue).
+ */
+import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Client} from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { DefinitionError, loadDefinitionText, parseDuration } from '../definition/index.js';
+import { INTERPRETER_WORKFLOW, TASK_QUEUE } from '../constants.js';
+
+/** Search attribute keys Switchyard sets on every run (SPEC §6). */
+export const GRAPH_KEY = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
+export const JOB_KEY = defineSearchAttributeKey('SwitchyardJob', SearchAttributeType.KEYWORD);
+
+/** A usage or input mistake on the command line: exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Reads and validates a definition file; throws DefinitionError with every problem. */
+export async function loadDefinitionFile(file: string): Promise<{ definition: Record<string, unknown>; name: string }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new DefinitionError([{ path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }], file);
+  }
+  const report = loadDefinitionText(text, file);
+  if (!report.ok) throw new DefinitionError(report.problems, file);
+  // The validated definition is plain JSON; it travels as workflow input (SPEC rule 12).
+  return { definition: report.definition as unknown as Record<string, unknown>, name: report.definition.name };
+}
+
+/**
+ * Parses `--input k=v` pairs. A value that parses as JSON (number, boolean, object, quoted
+ * string) is taken as that JSON; anything else is the literal text.
+ */
+export function parseInputPairs(pairs: readonly string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--input ${pair}: expected key=value`);
+    const key = pair.slice(0, eq);
+    const raw = pair.slice(eq + 1);
+    try {
+      input[key] = JSON.parse(raw) as unknown;
+    } catch {
+      input[key] = raw;
+    }
+  }
+  return input;
+}
+
+/** When a queued run should start: `--at` (an instant) or `--delay` (a duration). */
+export function startDelayMs(options: { at?: string; delay?: string }, now = Date.now()): number | undefined {
+  if (options.at && options.delay) throw new UsageError('use --at or --delay, not both');
+  if (options.delay) {
+    try {
+      return parseDuration(options.delay);
+    } catch (err) {
+      throw new UsageError(`--delay ${options.delay}: ${(err as Error).message}`);
+    }
+  }
+  if (options.at) {
+    const at = Date.parse(options.at);
+    if (Number.isNaN(at)) throw new UsageError(`--at ${options.at}: not a date-time (use ISO 8601, e.g. 2026-11-22T07:00:00Z)`);
+    return Math.max(0, at - now);
+  }
+  return undefined;
+}
+
+/** Options for {@link startRun}. */
+export interface StartRunOptions {
+  file: string;
+  input?: Record<string, unknown>;
+  workflowId?: string;
+  taskQueue?: string;
+  startDelayMs?: number;
+  job?: string;
+}
+
+/** Validates the file and starts an interpreter run on it. */
+export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const { definition, name } = await loadDefinitionFile(options.file);
+  const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
+  return client.workflow.start(INTERPRETER_WORKFLOW, {
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowId,
+    args: [{ definition, input: options.input ?? {}, source: resolve(options.file) }],
+    typedSearchAttributes: [
+      { key: GRAPH_KEY, value: name },
+      ...(options.job ? [{ key: JOB_KEY, value: options.job }] : []),
+    ],
+    ...(options.startDelayMs ? { startDelay: options.startDelayMs } : {}),
+  });
+}
+
+/** A run's handle, or a clear not-found error. */
+export async function existingRun(client: Client, workflowId: string): Promise<WorkflowHandle> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    await handle.describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new NotFoundError(`no run with id ${workflowId}`);
+    throw err;
+  }
+  return handle;
+}
+
+/** The run id names nothing: exit code 4. */
+export class NotFoundError extends Error {
+  override readonly name = 'NotFoundError';
+}
+
+/** Status plus, when the workflow answers it, the live graph state (SPEC rule 14). */
+export async function runStatus(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const description = await handle.describe();
+  let state: unknown;
+  try {
+    state = await handle.query('state');
+  } catch (err) {
+    state = { unavailable: err instanceof Error ? err.message : String(err) };
+  }
+  return {
+    workflowId: description.workflowId,
+    runId: description.runId,
+    status: description.status.name,
+    graph: description.typedSearchAttributes.get(GRAPH_KEY),
+    startTime: description.startTime.toISOString(),
+    closeTime: description.closeTime?.toISOString(),
+    historyLength: description.historyLength,
+    state,
+  };
+}
+
+/** Visibility query for `list`: by status and graph name, newest first. */
+export function listQuery(options: { status?: string; graph?: string }): string {
+  const clauses = [`WorkflowType = '${INTERPRETER_WORKFLOW}'`];
+  if (options.status) {
+    const statuses: Record<string, string> = {
+      running: 'Running',
+      completed: 'Completed',
+      failed: 'Failed',
+      cancelled: 'Canceled',
+      canceled: 'Canceled',
+      terminated: 'Terminated',
+      timedout: 'TimedOut',
+      continued: 'ContinuedAsNew',
+    };
+    const status = statuses[options.status.toLowerCase()];
+    if (!status) throw new UsageError(`--status ${options.status}: one of ${Object.keys(statuses).join(', ')}`);
+    clauses.push(`ExecutionStatus = '${status}'`);
+  }
+  if (options.graph) clauses.push(`SwitchyardGraph = '${options.graph.replaceAll("'", "\\'")}'`);
+  return clauses.join(' AND ');
+}

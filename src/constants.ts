@@ -1,0 +1,14 @@
+/** The one task queue every Switchyard worker polls and every client starts runs on. */
+export const TASK_QUEUE = 'switchyard';
+
+/** Name of the interpreter workflow type. */
+export const INTERPRETER_WORKFLOW = 'interpretGraph';
+
+/**
+ * Custom search attributes Switchyard registers on the server (SPEC §6), with their
+ * Temporal types. The dev-server manager registers these at start.
+ */
+export const SEARCH_ATTRIBUTES = {
+  SwitchyardGraph: 'Keyword',
+  SwitchyardJob: 'Keyword',
+} as const;

@@ -1,0 +1,136 @@
+/**
+ * The Switchyard definition language (SPEC §3) as zod schemas, each exported beside its
+ * inferred type. Pure and workflow-safe: the interpreter re-validates its input with it.
+ *
+ * Shape checks live here; cross-field and graph checks (unknown task names, reachability,
+ * joins, expressions, durations) live in checks.ts so that every problem is reported at once.
+ */
+import { z } from 'zod';
+
+/** A duration written with units: `250ms`, `5s`, `2m`, `1h30m`, `1d`. Parsed by duration.ts. */
+export const DurationSchema = z
+  .string()
+  .describe('A duration with units, e.g. 250ms, 5s, 2m, 1h30m, 1d. A bare number is refused: write its unit.');
+export type Duration = z.infer<typeof DurationSchema>;
+
+/** Task names double as JSONata path steps (`results.fetch`), so they are identifiers. */
+export const TASK_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Names a task may not take. `fail` is the built-in target of `do:` that fails the run on
+ * purpose; the others are kept for future built-ins (Orquesta uses them) so that adding
+ * one never changes the meaning of an existing definition.
+ */
+export const RESERVED_TASK_NAMES = ['fail', 'succeed', 'noop', 'continue', 'retry', 'pause'] as const;
+
+/** The words `when` may be instead of an expression (SPEC §3 rule 2). */
+export const WHEN_KEYWORDS = ['succeeded', 'failed', 'completed'] as const;
+export type WhenKeyword = (typeof WHEN_KEYWORDS)[number];
+
+/** Kinds of action a task may run: the three activities, plus `noop` for pure routing/join tasks. */
+export const ACTIONS = ['script', 'agent', 'deliver', 'noop'] as const;
+export const ActionSchema = z.enum(ACTIONS);
+export type Action = z.infer<typeof ActionSchema>;
+
+/** A task name, or a list of them. `do: send` is short for `do: [send]`. */
+const TaskListSchema = z.union([z.string(), z.array(z.string())]);
+
+/** One edge group of the graph: if `when` holds, `publish` then schedule every task in `do`. */
+export const TransitionSchema = z
+  .object({
+    when: z
+      .string()
+      .optional()
+      .describe('succeeded (default), failed, completed, or a JSONata expression that must be true'),
+    publish: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('ctx variables to assign, in order; values may be templates'),
+    do: TaskListSchema.optional().describe('tasks to schedule; `fail` fails the run on purpose'),
+  })
+  .strict();
+export type Transition = z.infer<typeof TransitionSchema>;
+
+/** Maps to a Temporal RetryPolicy (SPEC §3 rule 10). */
+export const RetrySchema = z
+  .object({
+    maximum_attempts: z.number().int().min(0).optional().describe('0 means unlimited; default 3'),
+    initial_interval: DurationSchema.optional().describe('default 1s'),
+    backoff: z.number().min(1).optional().describe('backoff coefficient; default 2'),
+    maximum_interval: DurationSchema.optional().describe('default 100 × initial_interval'),
+    non_retryable_errors: z.array(z.string()).optional().describe('error types never retried'),
+  })
+  .strict();
+export type Retry = z.infer<typeof RetrySchema>;
+
+/** A node of the graph. */
+export const TaskSchema = z
+  .object({
+    action: ActionSchema,
+    description: z.string().optional(),
+    with: z.record(z.string(), z.unknown()).optional().describe('the action input; values may be templates'),
+    next: z.array(TransitionSchema).optional().describe('read in order; the first transition whose when holds is taken'),
+    join: z
+      .union([z.literal('all'), z.number().int().positive()])
+      .optional()
+      .describe('barrier: wait for all inbound tasks, or for N distinct ones'),
+    items: z.string().optional().describe('fan-out: an expression yielding a list; the action runs once per item'),
+    concurrency: z.number().int().positive().optional().describe('fan-out: at most N items at a time'),
+    delay: DurationSchema.optional().describe('durable timer before the task starts'),
+    retry: RetrySchema.optional(),
+    timeout: DurationSchema.optional().describe('per attempt (start-to-close)'),
+    heartbeat: DurationSchema.optional().describe('heartbeat timeout: a silent worker loses the task after this'),
+    max_iterations: z.number().int().positive().optional().describe('cycle guard for this task'),
+  })
+  .strict();
+export type Task = z.infer<typeof TaskSchema>;
+
+/** What to do when a task fails and no transition takes the failure (SPEC §3 rule 5). */
+export const FailureModeSchema = z.enum(['fail_fast', 'drain']);
+export type FailureMode = z.infer<typeof FailureModeSchema>;
+
+/** A delivery sent when the run fails for good (the dead-letter notification of SPEC §5). */
+export const FailureNotifySchema = z
+  .object({
+    to: z.string(),
+    content: z.string().optional(),
+  })
+  .strict();
+
+/** `on_failure: drain`, or `on_failure: { mode: drain, notify: { to: "telegram:1" } }`. */
+export const OnFailureSchema = z.union([
+  FailureModeSchema,
+  z
+    .object({
+      mode: FailureModeSchema.optional(),
+      notify: FailureNotifySchema.optional(),
+    })
+    .strict(),
+]);
+export type OnFailure = z.infer<typeof OnFailureSchema>;
+
+/** A whole definition file. */
+export const DefinitionSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only'),
+    description: z.string().optional(),
+    input: z.record(z.string(), z.unknown()).optional().describe('defaults; a run input overrides them'),
+    vars: z.record(z.string(), z.unknown()).optional().describe('initial ctx'),
+    start: z.array(z.string()).optional().describe('entry points; needed when every task sits on a cycle'),
+    timeout: DurationSchema.optional().describe('whole-run guard'),
+    max_iterations: z.number().int().positive().optional().describe('default per-task cycle guard (100)'),
+    on_failure: OnFailureSchema.optional(),
+    tasks: z.record(z.string(), TaskSchema),
+    output: z.unknown().optional().describe('rendered over the final context'),
+  })
+  .strict();
+export type Definition = z.infer<typeof DefinitionSchema>;
+
+/** Defaults that apply when a definition says nothing. Documented in README and JSON Schema. */
+export const DEFAULTS = {
+  maxIterations: 100,
+  retry: { maximum_attempts: 3, initial_interval: '1s', backoff: 2 },
+  timeout: '10m',
+  failureMode: 'fail_fast' as FailureMode,
+} as const;

@@ -1,0 +1,100 @@
+/**
+ * `npm start`: the embedded default. Starts a Temporal dev server on a SQLite file (Web UI
+ * on), a worker in this process, and one run of an example graph; prints the Web UI
+ * address and the run's result, then serves until Ctrl-C (or exits at once with --once).
+ * Every child process is stopped on exit, Ctrl-C or SIGTERM.
+ */
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { startRun } from './cli/runs.js';
+import { TASK_QUEUE } from './constants.js';
+import { startDevServer, type DevServer } from './temporal/dev-server.js';
+import { createWorker } from './worker.js';
+
+const USAGE = `usage: npm start -- [--once] [--db FILE] [--example FILE] [--ui-port N]
+  --once          exit after the example run instead of serving until Ctrl-C
+  --db FILE       SQLite file of the dev server (default .switchyard/dev.sqlite)
+  --example FILE  definition to run (default examples/hello.yaml)
+  --ui-port N     Web UI port (default: a free one)`;
+
+const log = (line: string): void => console.log(`[switchyard] ${line}`);
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      once: { type: 'boolean', default: false },
+      db: { type: 'string', default: '.switchyard/dev.sqlite' },
+      example: { type: 'string', default: 'examples/hello.yaml' },
+      'ui-port': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const uiPort = values['ui-port'] === undefined ? undefined : Number.parseInt(values['ui-port'], 10);
+
+  let server: DevServer | undefined;
+  let worker: Worker | undefined;
+  let workerDone: Promise<void> | undefined;
+  let stopping = false;
+  const stopAll = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await workerDone?.catch(() => undefined);
+    await server?.stop();
+  };
+  // The dev server runs in its own process group, so a terminal's Ctrl-C does not reach it:
+  // stop it ourselves on either signal.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping the worker and the dev server`);
+      void stopAll().then(() => process.exit(130));
+    });
+  }
+
+  try {
+    server = await startDevServer({ dbFile: values.db, ui: true, uiPort, log, useExisting: false });
+    log(`Temporal dev server at ${server.address} (SQLite file ${values.db})`);
+    log(`Temporal Web UI: ${server.uiUrl}`);
+
+    const workerConnection = await NativeConnection.connect({ address: server.address });
+    worker = await createWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: TASK_QUEUE });
+    workerDone = worker.run().finally(() => workerConnection.close());
+    log(`worker polling task queue ${TASK_QUEUE}`);
+
+    const connection = await Connection.connect({ address: server.address });
+    const client = new Client({ connection, namespace: server.namespace });
+    const handle = await startRun(client, { file: values.example });
+    log(`started ${values.example} as ${handle.workflowId}`);
+    log(`watch it: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${handle.workflowId}`);
+    const result = await handle.result();
+    await connection.close();
+    log('result:');
+    console.log(JSON.stringify(result, null, 2));
+
+    if (values.once) {
+      await stopAll();
+      return 0;
+    }
+    log(`serving: Web UI ${server.uiUrl}, gRPC ${server.address}. Press Ctrl-C to stop.`);
+    await workerDone;
+    await stopAll();
+    return 0;
+  } catch (err) {
+    console.error(`[switchyard] ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll();
+    return 1;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,229 @@
+/**
+ * Starts and stops a real Temporal dev server (`temporal server start-dev`) for the demo,
+ * the tests and the benchmarks: free 127.0.0.1 ports, in memory or on a SQLite file,
+ * Switchyard's search attributes registered, ready before it returns, and never left
+ * behind — the server runs in its own process group, which is killed on stop and on exit.
+ * When TEMPORAL_ADDRESS names a running server, that server is used instead.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
+import { SEARCH_ATTRIBUTES } from '../constants.js';
+import { findTemporalCli, TemporalCliNotFoundError, type TemporalCli } from './cli.js';
+import { registerSearchAttributes } from './search-attributes.js';
+
+/** Options for {@link startDevServer}. */
+export interface DevServerOptions {
+  /** SQLite file to persist to; in memory when absent. */
+  dbFile?: string;
+  /** Serve the Web UI (default true). */
+  ui?: boolean;
+  /** Fixed ports; free ones are picked when absent. */
+  port?: number;
+  uiPort?: number;
+  metricsPort?: number;
+  namespace?: string;
+  /** Use TEMPORAL_ADDRESS when it is set (default true). */
+  useExisting?: boolean;
+  /** How long to wait for the server to answer (default 60 s). */
+  readyTimeoutMs?: number;
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** A running (or borrowed) Temporal server. */
+export interface DevServer {
+  /** host:port of the frontend gRPC service. */
+  address: string;
+  namespace: string;
+  /** Web UI address, when this manager started the server with a UI. */
+  uiUrl?: string;
+  /** Prometheus endpoint of the server. */
+  metricsUrl?: string;
+  /** 'cli' = we spawned `temporal`; 'external' = TEMPORAL_ADDRESS. */
+  kind: 'cli' | 'external';
+  cli?: TemporalCli;
+  /** Process-group id of the server (cli kind). */
+  pid?: number;
+  /** Stops the server and every child process; idempotent. */
+  stop(): Promise<void>;
+}
+
+/** A dev server that could not start; the message says why and the log tail shows the server's words. */
+export class DevServerError extends Error {
+  constructor(message: string, readonly logTail: string[] = []) {
+    super(logTail.length ? `${message}\n  server log (last lines):\n    ${logTail.join('\n    ')}` : message);
+    this.name = 'DevServerError';
+  }
+}
+
+const HOST = '127.0.0.1';
+const live = new Set<ChildProcess>();
+
+/** Kill every server this process started, synchronously: the last line of defence on exit. */
+function killAll(): void {
+  for (const child of live) killGroup(child, 'SIGKILL');
+}
+process.once('exit', killAll);
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+/** A port the OS says is free right now on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** Fails with a clear message when a port the caller asked for is taken. */
+async function assertPortFree(port: number, what: string): Promise<void> {
+  await new Promise<void>((resolveFree, reject) => {
+    const server = createServer();
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new DevServerError(
+          err.code === 'EADDRINUSE'
+            ? `${what} port ${port} on ${HOST} is already in use; pick another port or stop what holds it`
+            : `${what} port ${port} on ${HOST}: ${err.message}`,
+        ),
+      ),
+    );
+    server.listen(port, HOST, () => server.close(() => resolveFree()));
+  });
+}
+
+/** Polls until the frontend answers and the namespace exists. */
+async function waitUntilReady(
+  address: string,
+  namespace: string,
+  deadline: number,
+  exited: () => boolean,
+): Promise<void> {
+  let lastError = 'no answer yet';
+  while (Date.now() < deadline) {
+    if (exited()) throw new DevServerError('the Temporal dev server exited before it became ready');
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 2_000 });
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (err) {
+      lastError = err instanceof Error ? err.message : String(err);
+    }
+    await sleep(250);
+  }
+  throw new DevServerError(`the Temporal dev server at ${address} did not become ready in time (last error: ${lastError})`);
+}
+
+async function useExisting(address: string, namespace: string, log: (l: string) => void): Promise<DevServer> {
+  log(`using the Temporal server at ${address} (TEMPORAL_ADDRESS), namespace ${namespace}`);
+  await waitUntilReady(address, namespace, Date.now() + 30_000, () => false);
+  await registerSearchAttributes(address, namespace);
+  return { address, namespace, kind: 'external', stop: async () => undefined };
+}
+
+/**
+ * Starts a Temporal dev server and resolves once it serves requests.
+ * @throws TemporalCliNotFoundError when no CLI can be had; DevServerError when it will not start.
+ */
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
+  if ((options.useExisting ?? true) && env.TEMPORAL_ADDRESS) return useExisting(env.TEMPORAL_ADDRESS, namespace, log);
+
+  const cli = findTemporalCli({ log, env });
+  const ui = options.ui ?? true;
+  for (const [port, what] of [
+    [options.port, 'gRPC'],
+    [options.uiPort, 'Web UI'],
+    [options.metricsPort, 'metrics'],
+  ] as const) {
+    if (port !== undefined) await assertPortFree(port, what);
+  }
+  const port = options.port ?? (await freePort());
+  const uiPort = options.uiPort ?? (await freePort());
+  const metricsPort = options.metricsPort ?? (await freePort());
+  const httpPort = await freePort();
+
+  const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--http-port', String(httpPort)];
+  args.push('--metrics-port', String(metricsPort), '--namespace', namespace, '--log-level', 'warn');
+  args.push(...(ui ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']));
+  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  if (options.dbFile) {
+    const dbFile = resolve(options.dbFile);
+    mkdirSync(dirname(dbFile), { recursive: true });
+    args.push('--db-filename', dbFile);
+  }
+
+  const address = `${HOST}:${port}`;
+  log(`starting ${cli.version} (${cli.source}: ${cli.path}) on ${address}${options.dbFile ? `, SQLite file ${options.dbFile}` : ', in memory'}`);
+  // detached: the server gets its own process group, so stop() can kill it and anything it spawned.
+  const child = spawn(cli.path, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
+  live.add(child);
+  const tail: string[] = [];
+  const keep = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) tail.push(line.trim());
+    tail.splice(0, Math.max(0, tail.length - 20));
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  let exited = false;
+  const exitedPromise = new Promise<void>((done) =>
+    child.once('exit', () => {
+      exited = true;
+      live.delete(child);
+      done();
+    }),
+  );
+  child.once('error', (err) => tail.push(`spawn error: ${err.message}`));
+
+  const stop = async (): Promise<void> => {
+    if (exited) return;
+    killGroup(child, 'SIGTERM');
+    const killed = await Promise.race([exitedPromise.then(() => true), sleep(10_000).then(() => false)]);
+    if (!killed) {
+      killGroup(child, 'SIGKILL');
+      await exitedPromise;
+    }
+  };
+
+  try {
+    await waitUntilReady(address, namespace, Date.now() + (options.readyTimeoutMs ?? 60_000), () => exited);
+  } catch (err) {
+    await stop();
+    const message = err instanceof Error ? err.message : String(err);
+    throw new DevServerError(message, tail.slice(-10));
+  }
+  return {
+    address,
+    namespace,
+    uiUrl: ui ? `http://${HOST}:${uiPort}` : undefined,
+    metricsUrl: `http://${HOST}:${metricsPort}/metrics`,
+    kind: 'cli',
+    cli,
+    pid: child.pid,
+    stop,
+  };
+}
+
+export { TemporalCliNotFoundError };

@@ -1,0 +1,63 @@
+/**
+ * The Switchyard worker: polls the task queue, runs the interpreter workflow and the
+ * script/agent/deliver activities. Connects with Temporal's standard environment
+ * configuration; on SIGINT/SIGTERM it stops polling and lets in-flight tasks finish.
+ */
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hostname } from 'node:os';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { activities } from './activities/index.js';
+import { TASK_QUEUE } from './constants.js';
+import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
+
+/** The workflow entry module, bundled by the SDK for its sandbox. */
+export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+
+/** Options for {@link createWorker}; anything not named takes the SDK's default. */
+export interface SwitchyardWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue?: string;
+  /** A prebuilt bundle (tests build one per suite); otherwise WORKFLOWS_PATH is bundled. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  activities?: object;
+  identity?: string;
+  /** How long in-flight activities may run after shutdown starts (default 30 s). */
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+/** Builds a worker for Switchyard's workflows and activities. */
+export async function createWorker(options: SwitchyardWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: options.activities ?? activities,
+    identity: options.identity ?? `switchyard-worker@${hostname()}:${process.pid}`,
+    shutdownGraceTime: options.shutdownGraceTime ?? '30s',
+  });
+}
+
+async function main(): Promise<void> {
+  const target = resolveConnectTarget();
+  const taskQueue = process.env.SWITCHYARD_TASK_QUEUE ?? TASK_QUEUE;
+  const connection = await NativeConnection.connect(target.config.connectionOptions);
+  try {
+    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue });
+    console.log(`switchyard worker: connected to ${describeTarget(target)}, task queue ${taskQueue}`);
+    // Worker.run() resolves after SIGINT/SIGTERM: the SDK stops polling, waits for
+    // in-flight tasks (up to shutdownGraceTime) and then returns.
+    await worker.run();
+    console.log('switchyard worker: stopped');
+  } finally {
+    await connection.close();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err: unknown) => {
+    console.error(`switchyard worker: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

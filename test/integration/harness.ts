@@ -1,0 +1,106 @@
+/**
+ * What integration tests share: the tier's real dev server (from global-setup.ts), a
+ * client, a worker running Switchyard's real workflows and activities on a task queue of
+ * the test's own, one workflow bundle per test file, and the real `temporal` CLI.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { inject } from 'vitest';
+import { Client, Connection } from '@temporalio/client';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
+import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+
+const run = promisify(execFile);
+
+// Worker state changes at INFO drown the test report; warnings and errors still show.
+// Each test file runs in its own module graph, so this runs before the Runtime is used.
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+/** The tier's server. */
+export function testServer(): { address: string; namespace: string; uiUrl: string; cliPath: string } {
+  return {
+    address: inject('temporalAddress'),
+    namespace: inject('temporalNamespace'),
+    uiUrl: inject('temporalUiUrl'),
+    cliPath: inject('temporalCliPath'),
+  };
+}
+
+/** A task queue no other test polls, so workers of different tests never steal each other's tasks. */
+export function uniqueTaskQueue(name: string): string {
+  return `test-${name}-${randomUUID().slice(0, 8)}`;
+}
+
+/** A client on the tier's server; close its connection in afterAll. */
+export async function connectClient(): Promise<{ client: Client; close: () => Promise<void> }> {
+  const { address, namespace } = testServer();
+  const connection = await Connection.connect({ address });
+  return { client: new Client({ connection, namespace }), close: () => connection.close() };
+}
+
+const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();
+
+/** Bundles a workflows module once per test file (bundling takes seconds). */
+export function workflowBundle(workflowsPath: string = WORKFLOWS_PATH): Promise<WorkflowBundleWithSourceMap> {
+  let bundle = bundles.get(workflowsPath);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+    bundles.set(workflowsPath, bundle);
+  }
+  return bundle;
+}
+
+const noop = (): void => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: console.error, log: noop };
+
+/** Options for {@link withWorker}. */
+export interface TestWorkerOptions {
+  taskQueue: string;
+  workflowsPath?: string;
+  activities?: object;
+  identity?: string;
+}
+
+/** Runs `fn` while a real worker polls `taskQueue`, then shuts the worker down. */
+export async function withWorker<T>(options: TestWorkerOptions, fn: (worker: Worker) => Promise<T>): Promise<T> {
+  const { address, namespace } = testServer();
+  const connection = await NativeConnection.connect({ address });
+  try {
+    const worker = await createWorker({
+      connection,
+      namespace,
+      taskQueue: options.taskQueue,
+      workflowBundle: await workflowBundle(options.workflowsPath),
+      activities: options.activities,
+      identity: options.identity,
+      shutdownGraceTime: '5s',
+    });
+    return await worker.runUntil(fn(worker));
+  } finally {
+    await connection.close();
+  }
+}
+
+/** Runs the real `temporal` CLI against the tier's server and parses its JSON output. */
+export async function temporalCliJson(args: string[]): Promise<unknown> {
+  const { address, namespace, cliPath } = testServer();
+  const { stdout } = await run(cliPath, [...args, '--address', address, '--namespace', namespace, '--output', 'json'], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const text = stdout.trim();
+  if (!text) return [];
+  // `workflow list` prints one JSON document per line; others print one document.
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text.split('\n').map((line) => JSON.parse(line) as unknown);
+  }
+}
