@@ -10,7 +10,9 @@ import { z } from 'zod';
 /** A duration written with units: `250ms`, `5s`, `2m`, `1h30m`, `1d`. Parsed by duration.ts. */
 export const DurationSchema = z
   .string()
-  .describe('A duration with units, e.g. 250ms, 5s, 2m, 1h30m, 1d. A bare number is refused: write its unit.');
+  .describe('A duration with units, e.g. 250ms, 5s, 2m, 1h30m, 1d. A bare number is refused: write its unit.')
+  // Editor hint only: duration.ts does the real parsing, with better messages than a regex.
+  .meta({ pattern: '^\\s*(\\d+(\\.\\d+)?(d|h|ms|m|s))+\\s*$', examples: ['250ms', '5s', '2m', '1h30m', '1d'] });
 export type Duration = z.infer<typeof DurationSchema>;
 
 /** Task names double as JSONata path steps (`results.fetch`), so they are identifiers. */
@@ -66,8 +68,8 @@ export type Retry = z.infer<typeof RetrySchema>;
 /** A node of the graph. */
 export const TaskSchema = z
   .object({
-    action: ActionSchema,
-    description: z.string().optional(),
+    action: ActionSchema.describe('script, agent or deliver runs an activity; noop only routes (e.g. a join)'),
+    description: z.string().optional().describe('free text for readers and diagrams'),
     with: z.record(z.string(), z.unknown()).optional().describe('the action input; values may be templates'),
     next: z.array(TransitionSchema).optional().describe('read in order; the first transition whose when holds is taken'),
     join: z
@@ -112,16 +114,23 @@ export type OnFailure = z.infer<typeof OnFailureSchema>;
 /** A whole definition file. */
 export const DefinitionSchema = z
   .object({
-    version: z.literal(1),
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only'),
-    description: z.string().optional(),
+    version: z.literal(1).describe('language version; always 1'),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
+      .describe('graph name; shown in search attributes and the CLI'),
+    description: z.string().optional().describe('free text for readers'),
     input: z.record(z.string(), z.unknown()).optional().describe('defaults; a run input overrides them'),
     vars: z.record(z.string(), z.unknown()).optional().describe('initial ctx'),
     start: z.array(z.string()).optional().describe('entry points; needed when every task sits on a cycle'),
     timeout: DurationSchema.optional().describe('whole-run guard'),
     max_iterations: z.number().int().positive().optional().describe('default per-task cycle guard (100)'),
     on_failure: OnFailureSchema.optional(),
-    tasks: z.record(z.string(), TaskSchema),
+    tasks: z
+      .record(z.string(), TaskSchema)
+      .describe('the nodes of the graph, by name; names are identifiers: letters, digits and _')
+      // Editor hint only: checks.ts reports bad names with a path, so zod keeps accepting any key.
+      .meta({ propertyNames: { pattern: TASK_NAME_PATTERN.source, not: { enum: [...RESERVED_TASK_NAMES] } } }),
     output: z.unknown().optional().describe('rendered over the final context'),
   })
   .strict();

@@ -1,0 +1,174 @@
+/**
+ * Static checks beyond the shape: names, graph structure, joins, transitions, expressions and
+ * durations (SPEC §3). They read the lenient model, so they run even where zod failed, and each
+ * returns every problem it finds rather than stopping at the first.
+ */
+import { parseDuration } from './duration.js';
+import { checkTemplates, compileExpression, ExpressionError, isWhenKeyword, whenExpressionSource } from './expressions.js';
+import { buildGraph, doList, doPath, FAIL_TARGET, isReservedTaskName, reachableFrom, taskPath, type Graph } from './graph.js';
+import type { LooseDefinition, LooseTask, LooseTransition } from './loose.js';
+import type { Problem } from './problems.js';
+import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './schema.js';
+import { didYouMean } from './suggest.js';
+
+/** Runs every static check on a leniently read definition. */
+export function staticChecks(def: LooseDefinition): Problem[] {
+  const tasks = def.tasks;
+  if (tasks === undefined) return [];
+  const names = Object.keys(tasks);
+  const problems: Problem[] = [...checkNames(names), ...checkStart(def.start, names)];
+  for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, names));
+  problems.push(...checkDuration(def.timeout, 'timeout'));
+  problems.push(...expressionProblems(checkTemplates(def.output, 'output')));
+  const notify = def.on_failure?.notify;
+  if (notify !== undefined) {
+    problems.push(...expressionProblems(checkTemplates(notify.to, 'on_failure.notify.to')));
+    problems.push(...expressionProblems(checkTemplates(notify.content, 'on_failure.notify.content')));
+  }
+  if (names.length === 0) return [...problems, { path: 'tasks', message: 'no tasks: a definition needs at least one' }];
+  const graph = buildGraph({ start: def.start, tasks });
+  return [...problems, ...checkGraph(graph, def.start, tasks)];
+}
+
+function checkNames(names: readonly string[]): Problem[] {
+  return names.flatMap((name): Problem[] => {
+    if (isReservedTaskName(name)) {
+      return [{ path: taskPath(name), message: `'${name}' is a reserved name (${RESERVED_TASK_NAMES.join(', ')}); rename the task` }];
+    }
+    if (!TASK_NAME_PATTERN.test(name)) {
+      return [{ path: taskPath(name), message: `invalid task name '${name}': use letters, digits and _, not starting with a digit, so that expressions can say results.${name.replace(/[^A-Za-z0-9_]/g, '_')}` }];
+    }
+    return [];
+  });
+}
+
+function checkStart(start: readonly string[] | undefined, names: readonly string[]): Problem[] {
+  if (start === undefined) return [];
+  if (start.length === 0) return [{ path: 'start', message: 'start lists no tasks: remove it or name the entry points' }];
+  return start.flatMap((name, index): Problem[] => {
+    const path = `start[${index}]`;
+    if (start.indexOf(name) !== index) return [{ path, message: `'${name}' is listed twice` }];
+    if (names.includes(name)) return [];
+    if (name === FAIL_TARGET) return [{ path, message: `'${FAIL_TARGET}' cannot be an entry point` }];
+    return [{ path, message: `unknown task '${name}'${didYouMean(name, names)}` }];
+  });
+}
+
+function checkTask(name: string, task: LooseTask, names: readonly string[]): Problem[] {
+  const base = taskPath(name);
+  const problems: Problem[] = [];
+  (task.next ?? []).forEach((transition, index) => problems.push(...checkTransition(name, index, transition, names)));
+  problems.push(...checkDeadTransitions(base, task.next ?? []));
+  problems.push(...expressionProblems(checkTemplates(task.with, `${base}.with`)));
+  if (task.items !== undefined) problems.push(...expressionProblems(compileProblems(task.items, `${base}.items`)));
+  if (task.concurrency !== undefined && task.items === undefined) {
+    problems.push({ path: `${base}.concurrency`, message: 'concurrency limits a fan-out: it needs items' });
+  }
+  for (const field of ['delay', 'timeout', 'heartbeat'] as const) problems.push(...checkDuration(task[field], `${base}.${field}`));
+  const retry = task.retry;
+  if (retry !== undefined) {
+    const initial = checkDuration(retry.initial_interval, `${base}.retry.initial_interval`);
+    const maximum = checkDuration(retry.maximum_interval, `${base}.retry.maximum_interval`);
+    problems.push(...initial, ...maximum);
+    if (initial.length === 0 && maximum.length === 0 && retry.maximum_interval !== undefined) {
+      const lower = retry.initial_interval === undefined ? 1_000 : parseDuration(retry.initial_interval);
+      if (parseDuration(retry.maximum_interval) < lower) {
+        problems.push({ path: `${base}.retry.maximum_interval`, message: 'maximum_interval is shorter than initial_interval' });
+      }
+    }
+  }
+  return problems;
+}
+
+function checkTransition(from: string, index: number, transition: LooseTransition, names: readonly string[]): Problem[] {
+  const path = `${taskPath(from)}.next[${index}]`;
+  const problems: Problem[] = [];
+  if (transition.when !== undefined && !isWhenKeyword(transition.when)) {
+    problems.push(...expressionProblems(compileProblems(transition.when, `${path}.when`)));
+  }
+  problems.push(...expressionProblems(checkTemplates(transition.publish, `${path}.publish`)));
+  const targets = doList(transition);
+  targets.forEach((target, position) => {
+    const at = doPath(from, index, transition.do, position);
+    const first = targets.indexOf(target);
+    if (first !== position) problems.push({ path: at, message: `'${target}' is already listed at do[${first}]` });
+    else if (target !== FAIL_TARGET && !names.includes(target)) {
+      problems.push({ path: at, message: `unknown task '${target}'${didYouMean(target, [...names, FAIL_TARGET])}` });
+    }
+  });
+  return problems;
+}
+
+/**
+ * The first transition whose `when` holds is taken (SPEC §3 rule 2), so a transition that only
+ * matches outcomes already taken by an earlier one can never fire: almost always a mistake.
+ */
+function checkDeadTransitions(base: string, transitions: readonly LooseTransition[]): Problem[] {
+  const takenBy: { succeeded?: number; failed?: number } = {};
+  const problems: Problem[] = [];
+  transitions.forEach((transition, index) => {
+    const when = transition.when?.trim() ?? 'succeeded';
+    const covers = when === 'completed' ? (['succeeded', 'failed'] as const) : when === 'succeeded' || when === 'failed' ? ([when] as const) : [];
+    // An expression can hold on either outcome, so it is dead only once both are taken.
+    const needs = covers.length > 0 ? covers : (['succeeded', 'failed'] as const);
+    const earlier = needs.map((outcome) => takenBy[outcome]);
+    if (earlier.every((at) => at !== undefined)) {
+      const by = [...new Set(earlier)].map((at) => `next[${at}]`);
+      const what = needs.length === 2 ? 'outcome' : needs[0] === 'succeeded' ? 'success' : 'failure';
+      const verb = by.length === 1 ? 'takes' : 'take';
+      problems.push({ path: `${base}.next[${index}]`, message: `unreachable transition: ${by.join(' and ')} already ${verb} every ${what}` });
+    }
+    for (const outcome of covers) takenBy[outcome] ??= index;
+  });
+  return problems;
+}
+
+function checkGraph(graph: Graph, start: readonly string[] | undefined, tasks: Readonly<Record<string, LooseTask>>): Problem[] {
+  const problems: Problem[] = [];
+  if (graph.entryPoints.length === 0 && start === undefined) {
+    problems.push({ path: 'tasks', message: 'no entry point: every task has an inbound transition; name where runs begin with start:' });
+  }
+  if (graph.entryPoints.length > 0) {
+    const reachable = reachableFrom(graph);
+    for (const name of graph.tasks) {
+      if (!reachable.has(name)) {
+        problems.push({ path: taskPath(name), message: `unreachable: no transition path leads here from the entry points (${graph.entryPoints.join(', ')})` });
+      }
+    }
+  }
+  for (const [name, task] of Object.entries(tasks)) {
+    if (task.join === undefined) continue;
+    const sources = graph.inboundSources[name] ?? [];
+    const path = `${taskPath(name)}.join`;
+    if (sources.length === 0) problems.push({ path, message: `join on '${name}', which no task transitions into` });
+    else if (typeof task.join === 'number' && task.join > sources.length) {
+      problems.push({ path, message: `join: ${task.join} waits for ${task.join} distinct sources, but only ${sources.length} (${sources.join(', ')}) transition into '${name}'` });
+    }
+  }
+  return problems;
+}
+
+function checkDuration(text: string | undefined, path: string): Problem[] {
+  if (text === undefined) return [];
+  try {
+    parseDuration(text);
+    return [];
+  } catch (error) {
+    return [{ path, message: error instanceof Error ? error.message : String(error) }];
+  }
+}
+
+/** Compiles an expression field (`when`, `items`), whose `{{ }}` braces are optional. */
+function compileProblems(text: string, path: string): ExpressionError[] {
+  try {
+    compileExpression(whenExpressionSource(text, path), path);
+    return [];
+  } catch (error) {
+    if (error instanceof ExpressionError) return [error];
+    throw error;
+  }
+}
+
+function expressionProblems(errors: readonly ExpressionError[]): Problem[] {
+  return errors.map((error) => ({ path: error.path, message: error.message.slice(error.path.length + 2) }));
+}

@@ -1,0 +1,103 @@
+/**
+ * Loading a definition from YAML text. The document is parsed with its node ranges kept so that
+ * every problem, including those found after parsing, points at a line and column. Pure: the
+ * caller reads the file; `yaml` does no I/O, so the workflow bundle may import this module.
+ */
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { formatPath, parsePath, type PathSegment } from './paths.js';
+import { DefinitionError, orderProblems, type Problem } from './problems.js';
+import { validateDefinition, type ValidDefinition, type ValidationResult } from './validate.js';
+
+/** Parses YAML text and validates it; every problem carries a line and column. `source` names the file. */
+export function loadDefinitionText(text: string, source?: string): ValidationResult {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number): Pick<Problem, 'line' | 'column'> => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const yamlProblems: Problem[] = doc.errors.map((error) => ({
+    path: pathAtOffset(doc.contents, error.pos[0]),
+    message: error.code === 'DUPLICATE_KEY' ? 'duplicate key: YAML keys must be unique' : firstLine(error.message),
+    ...at(error.pos[0]),
+  }));
+  const failed = (problems: Problem[]): ValidationResult => ({
+    ok: false,
+    problems: orderProblems(problems),
+    ...(source === undefined ? {} : { source }),
+  });
+  // A duplicate key leaves a well-formed document, so keep checking; any other syntax error does not.
+  if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return failed(yamlProblems);
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (error) {
+    return failed([...yamlProblems, { path: '', message: error instanceof Error ? error.message : String(error), line: 1, column: 1 }]);
+  }
+  const result = validateDefinition(value);
+  if (result.ok && yamlProblems.length === 0) return result;
+  const located = result.ok ? [] : result.problems.map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) }));
+  return failed([...yamlProblems, ...located]);
+}
+
+/** Parses and validates, or throws a {@link DefinitionError} listing every problem. */
+export function parseDefinitionText(text: string, source?: string): ValidDefinition {
+  const result = loadDefinitionText(text, source);
+  if (!result.ok) throw new DefinitionError(result.problems, source);
+  return { definition: result.definition, graph: result.graph };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0]?.trim() ?? message;
+}
+
+function keyMatches(key: unknown, segment: PathSegment): boolean {
+  return isScalar(key) && String(key.value) === String(segment);
+}
+
+/**
+ * Where a path is written: a mapping entry points at its key (the line a reader looks for),
+ * a list item at the item. A path that leaves the document (a missing key) points at the
+ * deepest part that exists.
+ */
+function offsetOfPath(root: Node | null, path: string): number {
+  let node: unknown = root;
+  let offset = root?.range?.[0] ?? 0;
+  for (const segment of parsePath(path)) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => keyMatches(item.key, segment));
+      if (pair === undefined) break;
+      offset = (isScalar(pair.key) ? pair.key.range?.[0] : undefined) ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      node = node.items[segment];
+      if (!isScalar(node) && !isMap(node) && !isSeq(node) && !isAlias(node)) break;
+      offset = node.range?.[0] ?? offset;
+    } else break;
+  }
+  return offset;
+}
+
+/** The path of the deepest node containing `offset`, for YAML errors that have only a position. */
+function pathAtOffset(root: Document['contents'], offset: number): string {
+  const segments: PathSegment[] = [];
+  let node: unknown = root;
+  for (;;) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => {
+        const start = isScalar(item.key) ? item.key.range?.[0] : undefined;
+        const end = isScalar(item.value) || isMap(item.value) || isSeq(item.value) ? item.value.range?.[2] : undefined;
+        return start !== undefined && offset >= start && offset <= (end ?? start);
+      });
+      if (pair === undefined || !isScalar(pair.key)) break;
+      segments.push(String(pair.key.value));
+      node = pair.value;
+    } else if (isSeq(node)) {
+      const index = node.items.findIndex((item) => (isScalar(item) || isMap(item) || isSeq(item)) && item.range !== undefined && item.range !== null && offset >= item.range[0] && offset <= item.range[2]);
+      if (index === -1) break;
+      segments.push(index);
+      node = node.items[index];
+    } else break;
+  }
+  return formatPath(segments);
+}
