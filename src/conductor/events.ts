@@ -1,0 +1,145 @@
+/**
+ * What the host tells the conductor (events) and what the conductor asks of the host
+ * (commands). Every event carries `now` (ms since epoch, from the workflow clock), the only
+ * time the conductor ever sees.
+ */
+import type { ActionKind, Receipt } from '../activities/types.js';
+import type { Definition } from '../definition/schema.js';
+import type { Graph } from '../definition/index.js';
+import type { ConductorState, RunFailure, TaskSummary, WorkflowRef } from './state.js';
+
+/** An error reported by an activity (or the host), as expressions see it in `task.error`. */
+export interface ReportedError {
+  message: string;
+  type?: string;
+}
+
+/** A new run: the validated definition and its graph, the run input, who we are. */
+export interface RunStartedEvent {
+  kind: 'run.started';
+  definition: Definition;
+  graph: Graph;
+  input?: Record<string, unknown>;
+  workflow: WorkflowRef;
+  now: number;
+}
+
+/** The run continued-as-new and picks up its carried state under a new run id. */
+export interface RunContinuedEvent {
+  kind: 'run.continued';
+  workflow: WorkflowRef;
+  now: number;
+}
+
+/** An activity (one task execution or one fan-out item) returned a result. */
+export interface ExecutionCompletedEvent {
+  kind: 'execution.completed';
+  executionId: string;
+  result: unknown;
+  receipt?: Receipt;
+  now: number;
+}
+
+/** An activity failed for good (retries exhausted or non-retryable). */
+export interface ExecutionFailedEvent {
+  kind: 'execution.failed';
+  executionId: string;
+  error: ReportedError;
+  attempts: number;
+  receipt?: Receipt;
+  now: number;
+}
+
+/** Events with no payload but the time. */
+export interface SimpleEvent {
+  kind: 'run.paused' | 'run.resumed' | 'drain.requested' | 'run.timedOut';
+  now: number;
+}
+
+/** A timer the conductor asked for has fired. */
+export interface TimerFiredEvent {
+  kind: 'timer.fired';
+  timerId: string;
+  now: number;
+}
+
+/** Everything the host can tell the conductor after the run started. */
+export type ConductorEvent =
+  | RunContinuedEvent
+  | ExecutionCompletedEvent
+  | ExecutionFailedEvent
+  | TimerFiredEvent
+  | SimpleEvent;
+
+/** A Temporal RetryPolicy, already resolved to milliseconds. */
+export interface RetrySettings {
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs?: number;
+  /** 0 means unlimited. */
+  maximumAttempts: number;
+  nonRetryableErrorTypes: string[];
+}
+
+/** Run one activity: a task execution, or one item of a fan-out. */
+export interface StartExecutionCommand {
+  kind: 'startExecution';
+  executionId: string;
+  task: string;
+  action: ActionKind;
+  with: unknown;
+  iteration: number;
+  index?: number;
+  retry: RetrySettings;
+  timeoutMs: number;
+  heartbeatMs?: number;
+}
+
+/** Start a durable timer (task `delay`, whole-run `timeout`); report it with `timer.fired`. */
+export interface StartTimerCommand {
+  kind: 'startTimer';
+  timerId: string;
+  ms: number;
+}
+
+/** Cancel activities (fail-fast) or timers; no event comes back for them. */
+export interface CancelCommand {
+  kind: 'cancel';
+  executionIds: string[];
+  timerIds: string[];
+}
+
+/** The run is done; return `output` and the per-task summary. */
+export interface CompleteRunCommand {
+  kind: 'completeRun';
+  output: unknown;
+  tasks: Record<string, TaskSummary>;
+}
+
+/** The run failed; fail the workflow with `failure.type` as the ApplicationFailure type. */
+export interface FailRunCommand {
+  kind: 'failRun';
+  failure: RunFailure;
+  tasks: Record<string, TaskSummary>;
+}
+
+/** Nothing is running any more: continue-as-new carrying this state. */
+export interface ContinueAsNewCommand {
+  kind: 'continueAsNew';
+  state: ConductorState;
+}
+
+/** Everything the conductor can ask of its host. */
+export type ConductorCommand =
+  | StartExecutionCommand
+  | StartTimerCommand
+  | CancelCommand
+  | CompleteRunCommand
+  | FailRunCommand
+  | ContinueAsNewCommand;
+
+/** The result of one conductor step. */
+export interface StepResult {
+  state: ConductorState;
+  commands: ConductorCommand[];
+}

@@ -1,0 +1,66 @@
+/**
+ * Run phases as data (Orquesta's state × event → state table) instead of branches spread
+ * over the code: a signal a phase does not list leaves the phase unchanged.
+ */
+import type { RunPhase } from './state.js';
+
+/** What can move a run between phases. */
+export type PhaseSignal = 'drain' | 'fail' | 'complete' | 'continue' | 'failed';
+
+const TABLE: Record<RunPhase, Partial<Record<PhaseSignal, RunPhase>>> = {
+  running: { drain: 'draining', fail: 'failing', complete: 'completed' },
+  // A draining run that runs out of work completes rather than continuing-as-new.
+  draining: { fail: 'failing', complete: 'completed', continue: 'continued' },
+  failing: { failed: 'failed' },
+  completed: {},
+  failed: {},
+  continued: {},
+};
+
+/** Whether a phase may start new work (pause is a separate flag on top). */
+const STARTS: Record<RunPhase, boolean> = {
+  running: true,
+  draining: false,
+  failing: false,
+  completed: false,
+  failed: false,
+  continued: false,
+};
+
+/**
+ * Whether a phase still follows transitions when a task ends. A draining run (about to
+ * continue-as-new) does: the work it schedules is carried over; a failing run does not.
+ */
+const FOLLOWS: Record<RunPhase, boolean> = {
+  running: true,
+  draining: true,
+  failing: false,
+  completed: false,
+  failed: false,
+  continued: false,
+};
+
+/** True if a task that ends in this phase still takes its transitions. */
+export function followsTransitionsIn(phase: RunPhase): boolean {
+  return FOLLOWS[phase];
+}
+
+/** The phase after `signal`, or the same phase if the table has no entry. */
+export function nextPhase(phase: RunPhase, signal: PhaseSignal): RunPhase {
+  return TABLE[phase][signal] ?? phase;
+}
+
+/** True if `signal` changes `phase`. */
+export function accepts(phase: RunPhase, signal: PhaseSignal): boolean {
+  return TABLE[phase][signal] !== undefined;
+}
+
+/** True if new tasks, items or activities may start in this phase. */
+export function mayStartIn(phase: RunPhase): boolean {
+  return STARTS[phase];
+}
+
+/** True once the run has ended (no more events change anything but receipts). */
+export function isClosed(phase: RunPhase): boolean {
+  return phase === 'completed' || phase === 'failed' || phase === 'continued';
+}

@@ -1,0 +1,49 @@
+/**
+ * How a conductor `startExecution` becomes Temporal activity options (SPEC §3 rule 10).
+ * Shared with the baseline workflows so that benchmarks compare like with like.
+ */
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActionKind, ActivityInput, ActivityOutcome } from '../activities/types.js';
+import type { RetrySettings } from '../conductor/index.js';
+
+/** The activities as the workflow sees them: one per action kind. */
+export type Activities = Record<ActionKind, (input: ActivityInput) => Promise<ActivityOutcome>>;
+
+/** What the options depend on. */
+export interface ExecutionSettings {
+  task: string;
+  iteration: number;
+  index?: number;
+  retry: RetrySettings;
+  timeoutMs: number;
+  heartbeatMs?: number;
+}
+
+/** The one-line activity summary the Web UI shows: names the task, its iteration and item. */
+export function activitySummary(task: string, iteration: number, index?: number): string {
+  const item = index === undefined ? '' : `[${index}]`;
+  return iteration > 1 ? `${task}${item} #${iteration}` : `${task}${item}`;
+}
+
+/** The Temporal RetryPolicy of a task. */
+export function retryPolicy(retry: RetrySettings): RetryPolicy {
+  const policy: RetryPolicy = {
+    initialInterval: retry.initialIntervalMs,
+    backoffCoefficient: retry.backoffCoefficient,
+    maximumAttempts: retry.maximumAttempts,
+    nonRetryableErrorTypes: retry.nonRetryableErrorTypes,
+  };
+  if (retry.maximumIntervalMs !== undefined) policy.maximumInterval = retry.maximumIntervalMs;
+  return policy;
+}
+
+/** Activity options for one execution. */
+export function activityOptions(settings: ExecutionSettings): ActivityOptions {
+  const options: ActivityOptions = {
+    startToCloseTimeout: settings.timeoutMs,
+    retry: retryPolicy(settings.retry),
+    summary: activitySummary(settings.task, settings.iteration, settings.index),
+  };
+  if (settings.heartbeatMs !== undefined) options.heartbeatTimeout = settings.heartbeatMs;
+  return options;
+}

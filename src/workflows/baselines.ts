@@ -1,0 +1,40 @@
+/**
+ * Hand-written workflows doing what a definition would do, with the same activity options
+ * the interpreter uses. The zero-overhead test and the benchmark compare their history
+ * event counts and timings with `interpretGraph` running the equivalent graph.
+ */
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { ActivityInput, ActivityOutcome } from '../activities/types.js';
+import { retryOf, timeoutOf } from '../conductor/guards.js';
+import { activityOptions, type Activities } from './activity-options.js';
+
+function script(task: string, index?: number) {
+  const settings = { task, iteration: 1, retry: retryOf({ action: 'script' }), timeoutMs: timeoutOf({ action: 'script' }) };
+  const options = activityOptions(index === undefined ? settings : { ...settings, index });
+  return proxyActivities<Activities>(options).script;
+}
+
+function input(task: string, command: string[], index?: number): ActivityInput {
+  const info = workflowInfo();
+  const meta = { workflowId: info.workflowId, runId: info.runId, task, iteration: 1 };
+  return { meta: index === undefined ? meta : { ...meta, index }, with: { command } };
+}
+
+/** `n` script activities one after another: the same as a chain `step1 → step2 → … → stepN`. */
+export async function baselineChain(n: number, command: string[]): Promise<unknown[]> {
+  const results: unknown[] = [];
+  for (let i = 1; i <= n; i++) {
+    const task = `step${i}`;
+    const outcome: ActivityOutcome = await script(task)(input(task, command));
+    results.push(outcome.result);
+  }
+  return results;
+}
+
+/** `n` script activities at once, then one more: the same as a fan-out task `each` then `after`. */
+export async function baselineFanOut(n: number, command: string[]): Promise<unknown> {
+  const indexes = Array.from({ length: n }, (_, index) => index);
+  const items = await Promise.all(indexes.map((index) => script('each', index)(input('each', command, index))));
+  const last = await script('after')(input('after', command));
+  return { items: items.map((item) => item.result), after: last.result };
+}

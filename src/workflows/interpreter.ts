@@ -1,0 +1,152 @@
+/**
+ * `interpretGraph`: the one workflow that runs any Switchyard definition. It validates the
+ * definition it was given (SPEC §3 rule 12: the definition travels as input), then feeds
+ * the pure conductor events and carries out its commands — nothing else. Everything that
+ * decides lives in src/conductor.
+ */
+import {
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { Receipt } from '../activities/types.js';
+import {
+  readState,
+  startRun,
+  step,
+  viewOf,
+  type ConductorCommand,
+  type ConductorState,
+  type StateView,
+  type StepResult,
+  type TaskSummary,
+} from '../conductor/index.js';
+import { validateDefinition } from '../definition/index.js';
+import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
+import { Host } from './host.js';
+
+/** Pause the run: no new task starts; running ones finish (SPEC §3 rule 13). */
+export const pauseSignal = defineSignal('pause');
+/** Resume a paused run. */
+export const resumeSignal = defineSignal('resume');
+/** The live state of the run (SPEC §3 rule 14); undefined before the definition is validated. */
+export const stateQuery = defineQuery<StateView | undefined>('state');
+
+/** The search attribute that lets `temporal workflow list` filter runs by graph name. */
+export const GRAPH_ATTRIBUTE = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
+
+/** History length after which a run drains and continues-as-new, unless Temporal suggests it earlier. */
+export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
+
+/** The interpreter's input. */
+export interface InterpretInput {
+  /** The definition as parsed YAML/JSON; validated again here. */
+  definition: unknown;
+  /** Run input; overrides the definition's `input` defaults. */
+  input?: Record<string, unknown>;
+  /** Where the definition came from (file name), used in error messages. */
+  source?: string;
+  /** The state carried over by continue-as-new. */
+  resume?: ConductorState;
+  /** Drain and continue-as-new once the history has this many events. */
+  continueAsNewAfterEvents?: number;
+}
+
+/** The interpreter's result. */
+export interface InterpretResult {
+  status: 'completed';
+  output: unknown;
+  tasks: Record<string, TaskSummary>;
+  receipts: Receipt[];
+}
+
+/** Interprets a Switchyard definition as a durable run. */
+export async function interpretGraph(args: InterpretInput): Promise<InterpretResult> {
+  let state: ConductorState | undefined;
+  // Registered first so that it also answers on closed runs (queries replay the history).
+  setHandler(stateQuery, () => (state === undefined ? undefined : viewOf(state)));
+  const host = new Host();
+  setHandler(pauseSignal, () => host.push({ kind: 'run.paused', now: Date.now() }));
+  setHandler(resumeSignal, () => host.push({ kind: 'run.resumed', now: Date.now() }));
+  try {
+    const valid = validateDefinition(args.definition);
+    if (!valid.ok) throw invalidDefinition(valid.problems, args.source);
+    tagGraph(valid.definition.name);
+
+    const info = workflowInfo();
+    const workflow = { id: info.workflowId, runId: info.runId, startTime: info.startTime.toISOString() };
+    let result: StepResult =
+      args.resume === undefined
+        ? await startRun({ kind: 'run.started', definition: valid.definition, graph: valid.graph, input: args.input ?? {}, workflow, now: Date.now() })
+        : await step(readState(args.resume), { kind: 'run.continued', workflow, now: Date.now() });
+    const drainAfter = args.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+    let drainRequested = false;
+    for (;;) {
+      state = result.state;
+      const end = carryOut(host, result.commands);
+      if (end !== undefined) return await finish(end, args, state);
+      if (!drainRequested && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= drainAfter)) {
+        drainRequested = true;
+        host.push({ kind: 'drain.requested', now: Date.now() });
+      }
+      await condition(() => host.inbox.length > 0);
+      const event = host.inbox.shift();
+      if (event !== undefined) result = await step(state, event);
+    }
+  } catch (error) {
+    throw asRunFailure(error);
+  }
+}
+
+type EndCommand = Extract<ConductorCommand, { kind: 'completeRun' | 'failRun' | 'continueAsNew' }>;
+
+/** Carries out the commands in order; returns the terminal one, if any. */
+function carryOut(host: Host, commands: readonly ConductorCommand[]): EndCommand | undefined {
+  let end: EndCommand | undefined;
+  for (const command of commands) {
+    switch (command.kind) {
+      case 'startExecution':
+        host.startExecution(command);
+        break;
+      case 'startTimer':
+        host.startTimer(command);
+        break;
+      case 'cancel':
+        host.cancel([...command.executionIds, ...command.timerIds]);
+        break;
+      default:
+        end = command;
+    }
+  }
+  return end;
+}
+
+async function finish(end: EndCommand, args: InterpretInput, state: ConductorState): Promise<InterpretResult> {
+  switch (end.kind) {
+    case 'completeRun':
+      return { status: 'completed', output: end.output, tasks: end.tasks, receipts: state.receipts };
+    case 'failRun':
+      throw runFailure({ failure: end.failure, tasks: end.tasks, receipts: state.receipts });
+    case 'continueAsNew': {
+      const next: InterpretInput = { definition: args.definition, resume: end.state };
+      if (args.input !== undefined) next.input = args.input;
+      if (args.source !== undefined) next.source = args.source;
+      if (args.continueAsNewAfterEvents !== undefined) next.continueAsNewAfterEvents = args.continueAsNewAfterEvents;
+      return await continueAsNew<typeof interpretGraph>(next);
+    }
+  }
+}
+
+/**
+ * Sets SwitchyardGraph once per run, and only if the client has not already set it at
+ * start: an upsert is a history event, and the interpreter should add none per run.
+ */
+function tagGraph(name: string): void {
+  if (workflowInfo().typedSearchAttributes.get(GRAPH_ATTRIBUTE) === name) return;
+  upsertSearchAttributes([{ key: GRAPH_ATTRIBUTE, value: name }]);
+}

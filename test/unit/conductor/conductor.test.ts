@@ -1,0 +1,156 @@
+/**
+ * Conductor properties the fixtures do not show directly: the commands' activity settings,
+ * purity (the input state is never changed), the state view, JSON round trips mid-run, and
+ * the barrier rule on its own.
+ */
+import { describe, expect, it } from 'vitest';
+import { arrive } from '../../../src/conductor/barriers.js';
+import { readState, startRun, step, viewOf, type ConductorEvent, type StartExecutionCommand, type StepResult } from '../../../src/conductor/index.js';
+import { validateDefinition } from '../../../src/definition/index.js';
+
+const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
+const T0 = Date.parse(WORKFLOW.startTime);
+
+async function begin(definition: unknown, input?: Record<string, unknown>): Promise<StepResult> {
+  const valid = validateDefinition(definition);
+  if (!valid.ok) throw new Error(JSON.stringify(valid.problems));
+  return startRun({ kind: 'run.started', definition: valid.definition, graph: valid.graph, workflow: WORKFLOW, now: T0, ...(input === undefined ? {} : { input }) });
+}
+
+function starts(result: StepResult): StartExecutionCommand[] {
+  return result.commands.filter((command): command is StartExecutionCommand => command.kind === 'startExecution');
+}
+
+const done = (executionId: string, result: unknown, now = T0 + 1): ConductorEvent => ({ kind: 'execution.completed', executionId, result, now });
+
+describe('startExecution commands (rule 10)', () => {
+  it('carry the rendered with, retry policy, timeouts and heartbeat of the task', async () => {
+    const run = await begin({
+      version: 1,
+      name: 'settings',
+      input: { topic: 'ai' },
+      tasks: {
+        fetch: {
+          action: 'script',
+          with: { command: ['./fetch.sh', '{{ input.topic }}'], n: '{{ 1 + 1 }}' },
+          retry: { maximum_attempts: 5, initial_interval: '5s', backoff: 3, maximum_interval: '1m', non_retryable_errors: ['BadInput'] },
+          timeout: '2m',
+          heartbeat: '10s',
+        },
+      },
+    });
+    expect(starts(run)).toEqual([
+      {
+        kind: 'startExecution',
+        executionId: 'x1',
+        task: 'fetch',
+        action: 'script',
+        with: { command: ['./fetch.sh', 'ai'], n: 2 },
+        iteration: 1,
+        retry: { initialIntervalMs: 5000, backoffCoefficient: 3, maximumIntervalMs: 60000, maximumAttempts: 5, nonRetryableErrorTypes: ['BadInput'] },
+        timeoutMs: 120000,
+        heartbeatMs: 10000,
+      },
+    ]);
+  });
+
+  it('use the defaults when the task says nothing', async () => {
+    const run = await begin({ version: 1, name: 'defaults', tasks: { a: { action: 'agent' } } });
+    const [command] = starts(run);
+    expect(command?.retry).toEqual({ initialIntervalMs: 1000, backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [] });
+    expect(command?.timeoutMs).toBe(600000);
+    expect(command?.heartbeatMs).toBeUndefined();
+  });
+});
+
+describe('purity and serialisation', () => {
+  const definition = {
+    version: 1,
+    name: 'pure',
+    tasks: {
+      a: { action: 'script', next: [{ publish: { a: '{{ result }}' }, do: ['b'] }] },
+      b: { action: 'script', next: [{ publish: { b: '{{ result }}' } }] },
+    },
+    output: { both: '{{ ctx.a & ctx.b }}' },
+  };
+
+  it('never changes the state it is given', async () => {
+    const first = await begin(definition);
+    const before = JSON.stringify(first.state);
+    await step(first.state, done('x1', 'A'));
+    expect(JSON.stringify(first.state)).toBe(before);
+  });
+
+  it('gives the same result when the state is stringified and parsed mid-run', async () => {
+    const first = await begin(definition);
+    const second = await step(first.state, done('x1', 'A'));
+    const revived = readState(JSON.parse(JSON.stringify(second.state)));
+    const straight = await step(second.state, done('x2', 'B'));
+    const fromJson = await step(revived, done('x2', 'B'));
+    expect(fromJson).toEqual(straight);
+    expect(straight.commands.at(-1)).toMatchObject({ kind: 'completeRun', output: { both: 'AB' } });
+  });
+
+  it('rejects a value that is not a conductor state with a clear message', () => {
+    expect(() => readState({ format: 2 })).toThrow(/format is 2/);
+  });
+});
+
+describe('state view (rule 14)', () => {
+  it('shows running, scheduled, open barriers, iterations, ctx and receipts', async () => {
+    const run = await begin({
+      version: 1,
+      name: 'view',
+      vars: { seen: 0 },
+      tasks: {
+        a: { action: 'script', next: [{ publish: { seen: 1 }, do: ['merge'] }] },
+        b: { action: 'script', next: [{ do: ['merge'] }] },
+        later: { action: 'script', delay: '1m' },
+        merge: { action: 'script', join: 'all' },
+      },
+    });
+    const receipt = {
+      task: 'a', iteration: 1, attempt: 1, kind: 'script' as const, startedAt: WORKFLOW.startTime, endedAt: WORKFLOW.startTime,
+      durationMs: 1, outcome: 'succeeded' as const, workerIdentity: 'w', inputDigest: 'i', inputBytes: 2, outputDigest: 'o', outputBytes: 3,
+    };
+    const after = await step(run.state, { kind: 'execution.completed', executionId: 'x2', result: 'a', receipt, now: T0 + 5 });
+    const view = viewOf(after.state);
+    expect(view).toMatchObject({
+      status: 'running',
+      running: [{ executionId: 'x3', task: 'b', iteration: 1 }],
+      scheduled: [{ task: 'later', iteration: 1, stage: 'delayed' }],
+      barriers: [{ task: 'merge', round: 1, fired: false, arrived: ['a'], missing: ['b'], late: [] }],
+      iterations: { a: 1, b: 1, later: 1 },
+      ctx: { seen: 1 },
+      receipts: [receipt],
+    });
+    const paused = await step(after.state, { kind: 'run.paused', now: T0 + 6 });
+    expect(viewOf(paused.state).status).toBe('paused');
+  });
+});
+
+describe('closed runs', () => {
+  it('ignore late events except to keep their receipts', async () => {
+    const run = await begin({ version: 1, name: 'closed', tasks: { a: { action: 'script' }, b: { action: 'script' } } });
+    const failed = await step(run.state, { kind: 'execution.failed', executionId: 'x1', error: { message: 'no' }, attempts: 1, now: T0 + 1 });
+    expect(failed.commands.map((command) => command.kind)).toEqual(['cancel', 'failRun']);
+    const late = await step(failed.state, { kind: 'execution.completed', executionId: 'x2', result: 1, now: T0 + 2 });
+    expect(late.commands).toEqual([]);
+    expect(late.state.phase).toBe('failed');
+  });
+});
+
+describe('barriers (rule 4)', () => {
+  const sources = ['a', 'b', 'c'];
+  it('fire at the requirement, absorb missing sources late, and close when all are in', () => {
+    const one = arrive([], 'j', 'a', sources, 2, 0);
+    expect(one.effect).toBe('waiting');
+    const two = arrive(one.barriers, 'j', 'b', sources, 2, 1);
+    expect(two.effect).toBe('fired');
+    const again = arrive(two.barriers, 'j', 'a', sources, 2, 1);
+    expect(again).toMatchObject({ effect: 'waiting', round: 2 });
+    const late = arrive(again.barriers, 'j', 'c', sources, 2, 2);
+    expect(late).toMatchObject({ effect: 'late', round: 1 });
+    expect(late.barriers.map((barrier) => barrier.round)).toEqual([2]);
+  });
+});
