@@ -1,0 +1,179 @@
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { z } from 'zod';
+import { defineActivity, type ActivityIO } from './common/activity.js';
+import { durationSchema } from './common/duration.js';
+import { nonRetryable, retryable } from './common/failures.js';
+import { failureForResponse, fetchOrFail, readText, type Call } from './common/http.js';
+import { capUtf8 } from './common/text.js';
+import type { AgentResult, AgentUsage } from './types.js';
+
+/** Replies are capped so a result stays far below Temporal's 2 MiB payload limit. */
+export const AGENT_MAX_TEXT_BYTES = 512 * 1024;
+const SERVICE = 'agent endpoint';
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `with` of an agent task. The API key itself is never accepted here: it would land in history. */
+export const agentInputSchema = z.strictObject({
+  prompt: z.string().min(1),
+  system: z.string().optional(),
+  model: z.string().min(1).optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Name of the worker env var that holds the API key. */
+  api_key_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
+  api_key: z.never({ error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`' }).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  timeout: durationSchema.optional(),
+});
+
+/** Parsed `with` of an agent task. */
+export type AgentInput = z.output<typeof agentInputSchema>;
+
+/** Knobs tests turn; the activity uses the defaults. */
+export interface AgentOptions {
+  /** Where defaults and the key are read (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  maxTextBytes?: number;
+}
+
+interface Completion {
+  text: string[];
+  bytes: number;
+  truncated: boolean;
+  model: string;
+  finishReason: string | null;
+  usage: AgentUsage | null;
+  done: boolean;
+}
+
+/** One chat-completions conversation; throws the failure the retry policy should see. */
+export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOptions = {}): Promise<AgentResult> {
+  const env = opts.env ?? process.env;
+  const baseUrl = (input.base_url ?? env.SWITCHYARD_AGENT_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
+  const model = input.model ?? env.SWITCHYARD_AGENT_MODEL;
+  if (!model) throw nonRetryable('ConfigError', 'no model: set `model` in the task or SWITCHYARD_AGENT_MODEL on the worker');
+  const keyEnv = input.api_key_env ?? env.SWITCHYARD_AGENT_API_KEY_ENV ?? 'OPENAI_API_KEY';
+  const apiKey = env[keyEnv];
+  // An explicitly named key must exist; the default may be absent (local servers need none).
+  if (!apiKey && input.api_key_env) throw nonRetryable('ConfigError', `environment variable ${keyEnv} (named by api_key_env) is not set on this worker`);
+
+  const messages = [...(input.system ? [{ role: 'system', content: input.system }] : []), { role: 'user', content: input.prompt }];
+  const body = {
+    model,
+    messages,
+    stream: true,
+    stream_options: { include_usage: true },
+    ...(input.temperature !== undefined ? { temperature: input.temperature } : {}),
+    ...(input.max_tokens !== undefined ? { max_tokens: input.max_tokens } : {}),
+  };
+  io.heartbeat({ phase: 'request' });
+  const call = await fetchOrFail(
+    `${baseUrl}/chat/completions`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      body: JSON.stringify(body),
+    },
+    { signal: io.signal, service: SERVICE, ...(input.timeout !== undefined ? { timeoutMs: input.timeout } : {}) },
+  );
+  if (!call.res.ok) throw await failureForResponse(SERVICE, call);
+
+  const acc: Completion = { text: [], bytes: 0, truncated: false, model, finishReason: null, usage: null, done: false };
+  const max = opts.maxTextBytes ?? AGENT_MAX_TEXT_BYTES;
+  if ((call.res.headers.get('content-type') ?? '').includes('text/event-stream')) await readStream(call, acc, max, io);
+  else readJson(await readText(call), acc, max);
+
+  const text = acc.text.join('');
+  return { text, truncated: acc.truncated, model: acc.model, finishReason: acc.finishReason, usage: acc.usage, silent: text.trim() === '[SILENT]' };
+}
+
+function append(acc: Completion, piece: string, max: number): void {
+  if (!piece || acc.truncated) return;
+  const c = capUtf8(piece, max - acc.bytes);
+  acc.text.push(c.text);
+  acc.bytes += Buffer.byteLength(c.text);
+  acc.truncated = c.cut;
+}
+
+function usageOf(raw: unknown): AgentUsage | null {
+  const u = raw as { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown } | null | undefined;
+  if (!u || typeof u.prompt_tokens !== 'number' || typeof u.completion_tokens !== 'number') return null;
+  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: typeof u.total_tokens === 'number' ? u.total_tokens : u.prompt_tokens + u.completion_tokens };
+}
+
+interface ChunkShape {
+  model?: string;
+  usage?: unknown;
+  error?: { message?: string } | string;
+  choices?: { delta?: { content?: string | null }; message?: { content?: string | null }; finish_reason?: string | null }[];
+}
+
+async function readStream(call: Call, acc: Completion, max: number, io: ActivityIO): Promise<void> {
+  let failure: Error | undefined;
+  const parser = createParser({
+    onEvent(event: EventSourceMessage) {
+      if (failure) return;
+      if (event.data === '[DONE]') {
+        acc.done = true;
+        return;
+      }
+      let chunk: ChunkShape;
+      try {
+        chunk = JSON.parse(event.data) as ChunkShape;
+      } catch {
+        failure = retryable('ProtocolError', `${SERVICE} sent a stream event that is not JSON: ${event.data.slice(0, 200)}`);
+        return;
+      }
+      if (chunk.error) {
+        const msg = typeof chunk.error === 'string' ? chunk.error : (chunk.error.message ?? JSON.stringify(chunk.error));
+        failure = retryable('ServerError', `${SERVICE} reported an error mid-stream: ${msg.slice(0, 500)}`);
+        return;
+      }
+      if (chunk.model) acc.model = chunk.model;
+      const choice = chunk.choices?.[0];
+      append(acc, choice?.delta?.content ?? '', max);
+      if (choice?.finish_reason) acc.finishReason = choice.finish_reason;
+      const usage = usageOf(chunk.usage);
+      if (usage) acc.usage = usage;
+    },
+  });
+  const decoder = new TextDecoder();
+  let lastBeat = 0;
+  try {
+    for await (const bytes of call.res.body ?? []) {
+      parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
+      if (failure) break;
+      if (Date.now() - lastBeat >= 200) {
+        lastBeat = Date.now();
+        io.heartbeat({ phase: 'streaming', bytes: acc.bytes });
+      }
+    }
+  } catch (err) {
+    throw call.fail(err);
+  }
+  if (failure) {
+    await call.res.body?.cancel().catch(() => undefined);
+    throw failure;
+  }
+  // Without [DONE] or a finish reason the connection was cut mid-answer; another attempt may finish.
+  if (!acc.done && acc.finishReason === null) throw retryable('ProtocolError', `${SERVICE} closed the stream before the answer was complete`);
+}
+
+function readJson(body: string, acc: Completion, max: number): void {
+  let json: ChunkShape;
+  try {
+    json = JSON.parse(body) as ChunkShape;
+  } catch {
+    throw nonRetryable('ProtocolError', `${SERVICE} answered 2xx with neither an event stream nor JSON: ${body.slice(0, 200)}`);
+  }
+  const choice = json.choices?.[0];
+  if (!choice) throw nonRetryable('ProtocolError', `${SERVICE} answered without choices: ${body.slice(0, 200)}`);
+  if (json.model) acc.model = json.model;
+  append(acc, choice.message?.content ?? '', max);
+  acc.finishReason = choice.finish_reason ?? null;
+  acc.usage = usageOf(json.usage);
+  acc.done = true;
+}
+
+/** The `agent` activity. */
+export const agent = defineActivity('agent', agentInputSchema, (input, ctx) => runAgent(input, ctx));

@@ -1,0 +1,17 @@
+/** The activities a Switchyard worker registers, by the `action` name a task uses. */
+import { agent } from './agent.js';
+import { deliver } from './deliver.js';
+import { script } from './script.js';
+import type { ActionKind, ActivityInput, ActivityOutcome } from './types.js';
+
+/** Every activity kind: `(input) => Promise<{ result, receipt }>`. */
+export const activities: Record<ActionKind, (input: ActivityInput) => Promise<ActivityOutcome>> & {
+  script: typeof script;
+  agent: typeof agent;
+  deliver: typeof deliver;
+} = { script, agent, deliver };
+
+export { agentInputSchema, runAgent, type AgentInput } from './agent.js';
+export { deliverInputSchema, runDeliver, type DeliverInput } from './deliver.js';
+export { runScript, scriptInputSchema, type ScriptInput } from './script.js';
+export type * from './types.js';

@@ -1,0 +1,223 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { z } from 'zod';
+import { defineActivity, type ActivityIO } from './common/activity.js';
+import { jsonBytes } from './common/canonical.js';
+import { durationSchema } from './common/duration.js';
+import { cancelled, nonRetryable, retryable } from './common/failures.js';
+import { capUtf8 } from './common/text.js';
+import { StreamCapture, wantsAgent } from './script/capture.js';
+import { terminateGroup } from './script/process-group.js';
+import type { ScriptResult } from './types.js';
+
+const MiB = 1024 * 1024;
+/** Result budget under Temporal's 2 MiB payload limit, leaving room for the receipt and envelope. */
+export const SCRIPT_RESULT_BUDGET = 1.5 * MiB;
+const STDERR_TAIL_IN_ERRORS = 2048;
+
+/** Values from expressions: text as is; numbers and booleans as their text; objects as JSON text. */
+const argText = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+  .transform((v) => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)))
+  .refine((v) => !v.includes('\0'), 'must not contain NUL characters');
+
+/** `with` of a script task. */
+export const scriptInputSchema = z
+  .strictObject({
+    /** argv: the program and its arguments, passed to the OS as is (never through a shell). */
+    command: z.array(argText).min(1).optional(),
+    /** Opt-in shell script text, run with /bin/sh -c; values belong in `args` ($1, $2, …). */
+    shell: z.string().min(1).optional(),
+    args: z.array(argText).optional(),
+    cwd: z.string().min(1).optional(),
+    /** Merged over the worker's environment; null removes a variable. */
+    env: z.record(z.string().regex(/^[^=\0]+$/, 'not a valid variable name'), z.union([z.string(), z.number(), z.boolean()]).nullable()).optional(),
+    timeout: durationSchema.optional(),
+    stdin: argText.optional(),
+    /** Per stream; the head is kept. At most 1 MiB so results fit a Temporal payload. */
+    max_output_bytes: z.number().int().positive().max(MiB).default(MiB),
+    parse_json: z.boolean().default(false),
+  })
+  .superRefine((v, ctx) => {
+    if ((v.command === undefined) === (v.shell === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'give exactly one of `command` (argv array) or `shell` (script text)' });
+    }
+    if (v.args !== undefined && v.shell === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['args'], message: '`args` is only for `shell` scripts; put arguments in `command`' });
+    }
+    if (Array.isArray(v.command) && v.command[0] === '') ctx.addIssue({ code: 'custom', path: ['command', 0], message: 'the program must not be empty' });
+    // Run even when fields have issues, so one parse reports every problem at once.
+  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+
+/** Parsed `with` of a script task. */
+export type ScriptInput = z.output<typeof scriptInputSchema>;
+
+/** Knobs tests turn; the activity uses the defaults. */
+export interface ScriptOptions {
+  /** Environment the `env` field is merged over (default process.env). */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Interval of liveness heartbeats while the process runs (default 5 s). */
+  heartbeatMs?: number;
+  /** Time between SIGTERM and SIGKILL of the process group (default 2 s). */
+  killGraceMs?: number;
+}
+
+/** Runs the script to completion; throws the failure the retry policy should see. */
+export async function runScript(input: ScriptInput, io: ActivityIO, opts: ScriptOptions = {}): Promise<ScriptResult> {
+  if (io.signal.aborted) throw cancelled('script');
+  const graceMs = opts.killGraceMs ?? 2000;
+  if (input.cwd !== undefined) await checkCwd(input.cwd);
+  const [file, args] = input.shell !== undefined ? ['/bin/sh', ['-c', input.shell, 'switchyard', ...(input.args ?? [])]] : [input.command?.[0] ?? '', input.command?.slice(1) ?? []];
+  const env = { ...(opts.baseEnv ?? process.env) };
+  for (const [key, value] of Object.entries(input.env ?? {})) {
+    if (value === null) delete env[key];
+    else env[key] = String(value);
+  }
+
+  const started = Date.now();
+  const child = spawn(file, args, {
+    cwd: input.cwd,
+    env,
+    // Own process group, so a timeout or cancel can reach every descendant at once.
+    detached: true,
+    stdio: [input.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
+  await spawned(child, file);
+  const pid = child.pid as number;
+
+  const out = new StreamCapture(input.max_output_bytes);
+  const err = new StreamCapture(input.max_output_bytes);
+  let lastBeat = 0;
+  const beat = () => {
+    lastBeat = Date.now();
+    io.heartbeat({ pid, stdoutBytes: out.total, stderrBytes: err.total });
+  };
+  beat();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out.push(chunk);
+    if (Date.now() - lastBeat > 1000) beat();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    err.push(chunk);
+    if (Date.now() - lastBeat > 1000) beat();
+  });
+  if (child.stdin) {
+    // A child that exits without reading its stdin gives EPIPE; that is its business.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(input.stdin);
+  }
+
+  let stopping: 'timeout' | 'abort' | undefined;
+  let termination: Promise<void> | undefined;
+  const stop = (why: 'timeout' | 'abort') => {
+    stopping ??= why;
+    termination ??= terminateGroup(pid, graceMs);
+  };
+  const onAbort = () => stop('abort');
+  io.signal.addEventListener('abort', onAbort, { once: true });
+  const ticker = setInterval(beat, opts.heartbeatMs ?? 5000);
+  const deadline = input.timeout !== undefined ? setTimeout(() => stop('timeout'), input.timeout) : undefined;
+
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    let hardStop: NodeJS.Timeout | undefined;
+    child.once('exit', () => {
+      // The leader is gone; sweep what it left behind in its group (background jobs), and
+      // if a setsid'ed escapee still holds our pipes, stop waiting for them eventually.
+      termination ??= terminateGroup(pid, graceMs);
+      hardStop = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, graceMs + 2000);
+    });
+    child.once('close', (c: number | null, s: NodeJS.Signals | null) => {
+      clearTimeout(hardStop);
+      resolve({ code: c, signal: s });
+    });
+  });
+  await termination;
+  clearInterval(ticker);
+  clearTimeout(deadline);
+  io.signal.removeEventListener('abort', onAbort);
+  const durationMs = Date.now() - started;
+
+  const stderrTail = err.lastBytes(STDERR_TAIL_IN_ERRORS).trimEnd();
+  if (stopping === 'abort') throw cancelled('script');
+  if (stopping === 'timeout') {
+    throw retryable('ScriptTimeout', `timed out after ${input.timeout} ms; process group terminated${stderrTail ? `; stderr tail:\n${stderrTail}` : ''}`);
+  }
+  const result: ScriptResult = {
+    exitCode: code,
+    signal,
+    stdout: out.head(),
+    stderr: err.head(),
+    stdoutTruncated: out.truncated,
+    stderrTruncated: err.truncated,
+    stdoutBytes: out.total,
+    stderrBytes: err.total,
+    durationMs,
+    wakeAgent: wantsAgent(out.lastBytes(8192)),
+  };
+  if (code !== 0) {
+    const how = code !== null ? `exited with code ${code}` : `was killed by ${signal ?? 'a signal'}`;
+    // details[1] (after the receipt) keeps a small copy of the output for `task.error`.
+    const brief = fitResult({ ...result }, 64 * 1024);
+    throw retryable('ScriptExitError', `${file} ${how}${stderrTail ? `; stderr tail:\n${stderrTail}` : ' (no stderr)'}`, { details: [brief] });
+  }
+  if (input.parse_json) result.json = parseStdout(result);
+  return fitResult(result, SCRIPT_RESULT_BUDGET);
+}
+
+async function checkCwd(cwd: string): Promise<void> {
+  const info = await stat(cwd).catch(() => undefined);
+  if (!info?.isDirectory()) throw nonRetryable('ScriptNotRunnable', `working directory ${JSON.stringify(cwd)} does not exist or is not a directory`);
+}
+
+/** Resolves once the OS started the program; maps "no such file" and "not executable" to final failures. */
+function spawned(child: ChildProcess, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') reject(nonRetryable('ScriptNotRunnable', `executable not found: ${JSON.stringify(file)} (no such file on PATH or relative to cwd)`));
+      else if (e.code === 'EACCES') reject(nonRetryable('ScriptNotRunnable', `not executable: ${JSON.stringify(file)} (permission denied; check its mode bits)`));
+      else reject(retryable('ScriptExitError', `could not start ${JSON.stringify(file)}: ${e.message}`));
+    });
+  });
+}
+
+function parseStdout(result: ScriptResult): unknown {
+  if (result.stdoutTruncated) {
+    throw nonRetryable('ScriptOutputNotJson', `parse_json: stdout (${result.stdoutBytes} bytes) exceeded max_output_bytes, so it cannot be parsed whole`);
+  }
+  try {
+    return JSON.parse(result.stdout) as unknown;
+  } catch (e) {
+    throw nonRetryable('ScriptOutputNotJson', `parse_json: stdout is not JSON (${(e as Error).message}); it starts with ${JSON.stringify(result.stdout.slice(0, 200))}`);
+  }
+}
+
+/**
+ * Shrinks a result until its JSON fits `budget` bytes, cheapest loss first: stdout when `json`
+ * already carries it, then stderr, then `json` itself, then halving what is left.
+ */
+export function fitResult(result: ScriptResult, budget: number): ScriptResult {
+  const over = () => jsonBytes(result) > budget;
+  const cut = (field: 'stdout' | 'stderr', max: number) => {
+    const c = capUtf8(result[field], max);
+    result[field] = c.text;
+    if (c.cut) result[field === 'stdout' ? 'stdoutTruncated' : 'stderrTruncated'] = true;
+  };
+  if (over() && result.json !== undefined) cut('stdout', 16 * 1024);
+  if (over()) cut('stderr', 16 * 1024);
+  if (over() && result.json !== undefined) {
+    delete result.json;
+    result.jsonDropped = true;
+  }
+  while (over() && (result.stdout.length > 0 || result.stderr.length > 0)) {
+    cut('stdout', Math.floor(Buffer.byteLength(result.stdout) / 2));
+    cut('stderr', Math.floor(Buffer.byteLength(result.stderr) / 2));
+  }
+  return result;
+}
+
+/** The `script` activity. */
+export const script = defineActivity('script', scriptInputSchema, (input, ctx) => runScript(input, ctx, { heartbeatMs: ctx.heartbeatEveryMs }));

@@ -1,0 +1,91 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { describe, expect, it } from 'vitest';
+import { activities } from '../../../src/activities/index.js';
+import { canonicalJson } from '../../../src/activities/common/canonical.js';
+import { parseDuration } from '../../../src/activities/common/duration.js';
+import type { ActivityInput, ActivityOutcome, Receipt } from '../../../src/activities/types.js';
+import { failureOf, rejectionOf } from './helpers.js';
+
+const meta = { workflowId: 'wf', runId: 'run-a', task: 'fetch', iteration: 2, index: 1 };
+/** Runs an activity in the SDK's mock activity context. */
+const runIn = (env: MockActivityEnvironment, fn: (i: ActivityInput) => Promise<ActivityOutcome>, input: ActivityInput): Promise<ActivityOutcome> => env.run(fn, input);
+const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex');
+
+describe('activity wrapper (SDK MockActivityEnvironment)', () => {
+  it('returns the result with a receipt: identity, attempt, timing and canonical digests', async () => {
+    const input: ActivityInput = { meta, with: { command: ['printf', 'ok'], max_output_bytes: 100 } };
+    const { result, receipt } = await runIn(new MockActivityEnvironment({ attempt: 3 }), activities.script, input);
+    expect((result as { stdout: string }).stdout).toBe('ok');
+    expect(receipt).toMatchObject({ task: 'fetch', iteration: 2, index: 1, attempt: 3, kind: 'script', outcome: 'succeeded' });
+    expect(receipt.workerIdentity).toContain(String(process.pid));
+    expect(receipt.inputDigest).toBe(sha({ max_output_bytes: 100, command: ['printf', 'ok'] }));
+    expect(receipt.inputBytes).toBe(Buffer.byteLength(canonicalJson(input.with)));
+    expect(receipt.outputDigest).toBe(sha(result));
+    expect(Date.parse(receipt.endedAt) - Date.parse(receipt.startedAt)).toBe(receipt.durationMs);
+  });
+
+  it('bad input is a non-retryable InvalidInput naming the task and every bad field path, with a receipt', async () => {
+    const f = await failureOf(new MockActivityEnvironment().run(activities.script, { meta, with: { command: ['ls', null], timeout: 'soon', bogus: 1 } }));
+    expect(f.type).toBe('InvalidInput');
+    expect(f.nonRetryable).toBe(true);
+    expect(f.message).toContain('"fetch"');
+    for (const path of ['with.command[1]', 'with.timeout', 'with']) expect(f.message).toContain(path);
+    expect(f.message).toContain('bogus');
+    expect((f.details?.[0] as Receipt).outcome).toBe('failed');
+  });
+
+  it('every failure carries the attempt receipt as details[0]; retryability and type survive', async () => {
+    const f = await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(activities.script, { meta, with: { command: ['sh', '-c', 'echo nope >&2; exit 4'] } }));
+    expect(f).toBeInstanceOf(ApplicationFailure);
+    expect(f.type).toBe('ScriptExitError');
+    expect(f.nonRetryable).toBe(false);
+    expect(f.message).toMatch(/^script task "fetch": .*code 4/);
+    const receipt = f.details?.[0] as Receipt;
+    expect(receipt).toMatchObject({ outcome: 'failed', attempt: 2, kind: 'script' });
+    expect(receipt.error).toContain('nope');
+    expect((f.details?.[1] as { exitCode: number }).exitCode).toBe(4);
+  });
+
+  it('cancellation kills the script and surfaces as a CancelledFailure with a cancelled receipt', async () => {
+    const env = new MockActivityEnvironment();
+    const running = env.run(activities.script, { meta, with: { command: ['sleep', '1000'] } });
+    setTimeout(() => env.cancel(), 200);
+    const err = await rejectionOf(running);
+    expect(err).toBeInstanceOf(CancelledFailure);
+    expect(((err as CancelledFailure).details[0] as Receipt).outcome).toBe('cancelled');
+  });
+
+  it('deliver reads the previous attempt heartbeat from Context info and skips a finished target', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sy-resume-'));
+    const other = await mkdtemp(join(tmpdir(), 'sy-resume-other-'));
+    const input: ActivityInput = { meta, with: { to: `file:${dir}, file:${other}`, content: 'x' } };
+    const env1 = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env1.on('heartbeat', (d: unknown) => beats.push(d));
+    const first = await runIn(env1, activities.deliver, input);
+    expect(first.receipt.deliveryId).toBe((first.result as { deliveryId: string }).deliveryId);
+    // Pretend the first attempt died after the first target: hand its progress to attempt 2.
+    const progress = structuredClone(beats.find((b) => Object.keys((b as { targets: object }).targets).length === 1 && (b as { targets: Record<string, { outcome?: unknown }> }).targets[`file:${dir}`]?.outcome));
+    const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
+    const second = await runIn(env2, activities.deliver, input);
+    // Attempt 1's report is reused for the first target (no second look at the folder).
+    expect((second.result as { targets: { status: string }[] }).targets.map((t) => t.status)).toEqual(['delivered', 'duplicate-skipped']);
+    expect(await readdir(dir)).toHaveLength(1);
+  });
+});
+
+describe('durations', () => {
+  it('parses the small duration language and rejects the rest', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration(1500)).toBe(1500);
+    for (const bad of ['', '5x', 's', '-1s', 0, '1h 30m']) expect(parseDuration(bad)).toBeUndefined();
+  });
+});
