@@ -44,7 +44,7 @@ async function withClient<T>(options: GlobalOptions, fn: (client: Client) => Pro
   const target = resolveConnectTarget({ address: options.address, namespace: options.namespace });
   let connection: Connection;
   try {
-    connection = await Connection.connect({ ...target.config.connectionOptions, connectTimeout: 10_000 });
+    connection = await Connection.connect({ ...target.config.connectionOptions, connectTimeout: 5_000 });
   } catch (err) {
     throw new UnreachableError(`cannot reach Temporal at ${target.address}: ${err instanceof Error ? err.message : String(err)}`);
   }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { startRun } from './cli/runs.js';
 import { TASK_QUEUE } from './constants.js';
 import { startDevServer, type DevServer } from './temporal/dev-server.js';
@@ -19,6 +19,9 @@ const USAGE = `usage: npm start -- [--once] [--db FILE] [--example FILE] [--ui-p
   --ui-port N     Web UI port (default: a free one)`;
 
 const log = (line: string): void => console.log(`[switchyard] ${line}`);
+
+// The SDK's INFO lines (bundler output, worker states) would bury the result; keep warnings.
+Runtime.install({ logger: new DefaultLogger('WARN') });
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -40,6 +43,7 @@ async function main(): Promise<number> {
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
   let stopping = false;
+  let signalled = false;
   const stopAll = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
@@ -51,6 +55,7 @@ async function main(): Promise<number> {
   // stop it ourselves on either signal.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
+      signalled = true;
       log(`${signal}: stopping the worker and the dev server`);
       void stopAll().then(() => process.exit(130));
     });
@@ -74,16 +79,18 @@ async function main(): Promise<number> {
     const result = await handle.result();
     await connection.close();
     log('result:');
-    console.log(JSON.stringify(result, null, 2));
+    console.log(JSON.stringify({ status: result.status, output: result.output, tasks: result.tasks }, null, 2));
+    log(`${result.receipts.length} receipts; all of it: npx switchyard --address ${server.address} status ${handle.workflowId}`);
 
     if (values.once) {
       await stopAll();
       return 0;
     }
     log(`serving: Web UI ${server.uiUrl}, gRPC ${server.address}. Press Ctrl-C to stop.`);
+    // The SDK's runtime also shuts the worker down on SIGINT/SIGTERM, which ends this wait.
     await workerDone;
     await stopAll();
-    return 0;
+    return signalled ? 130 : 0;
   } catch (err) {
     console.error(`[switchyard] ${err instanceof Error ? err.message : String(err)}`);
     await stopAll();

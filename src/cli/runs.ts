@@ -11,6 +11,7 @@ import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowHandleWithFirs
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { DefinitionError, loadDefinitionText, parseDuration } from '../definition/index.js';
 import { INTERPRETER_WORKFLOW, TASK_QUEUE } from '../constants.js';
+import type { interpretGraph } from '../workflows/index.js';
 
 /** Search attribute keys Switchyard sets on every run (SPEC §6). */
 export const GRAPH_KEY = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
@@ -84,10 +85,13 @@ export interface StartRunOptions {
 }
 
 /** Validates the file and starts an interpreter run on it. */
-export async function startRun(client: Client, options: StartRunOptions): Promise<WorkflowHandleWithFirstExecutionRunId> {
+export async function startRun(
+  client: Client,
+  options: StartRunOptions,
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>> {
   const { definition, name } = await loadDefinitionFile(options.file);
   const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
-  return client.workflow.start(INTERPRETER_WORKFLOW, {
+  return client.workflow.start<typeof interpretGraph>(INTERPRETER_WORKFLOW, {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId,
     args: [{ definition, input: options.input ?? {}, source: resolve(options.file) }],

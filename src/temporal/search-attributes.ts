@@ -4,8 +4,10 @@
  * A dev server we start gets them from `--search-attribute` flags instead.
  */
 import { Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import proto from '@temporalio/proto';
 import { SEARCH_ATTRIBUTES } from '../constants.js';
+
+const { temporal } = proto;
 
 const INDEXED_TYPES = {
   Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,

@@ -37,9 +37,19 @@ export function retryPolicy(retry: RetrySettings): RetryPolicy {
   return policy;
 }
 
+/**
+ * The activity id: task, iteration and item, e.g. `fetch#2[3]`. Unique within a run, stable
+ * across retries, readable in the Web UI — and checked on replay, so a change that would
+ * start tasks in another order fails the replay tier even when the activity types agree.
+ */
+export function activityIdOf(task: string, iteration: number, index?: number): string {
+  return `${task}#${iteration}${index === undefined ? '' : `[${index}]`}`;
+}
+
 /** Activity options for one execution. */
 export function activityOptions(settings: ExecutionSettings): ActivityOptions {
   const options: ActivityOptions = {
+    activityId: activityIdOf(settings.task, settings.iteration, settings.index),
     startToCloseTimeout: settings.timeoutMs,
     retry: retryPolicy(settings.retry),
     summary: activitySummary(settings.task, settings.iteration, settings.index),

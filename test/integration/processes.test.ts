@@ -1,0 +1,122 @@
+/**
+ * The entry scripts as a user runs them, as real child processes: `npm start`'s demo runs
+ * an example graph on a SQLite dev server and leaves no process behind (after --once and
+ * after Ctrl-C); the worker drains an in-flight task on SIGTERM before it exits.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
+import { startRun } from '../../src/cli/runs.js';
+import { connectClient, testServer, uniqueTaskQueue, withWorker } from './harness.js';
+
+const { PendingActivityState, EventType } = proto.temporal.api.enums.v1;
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/** A child running a TypeScript entry script with tsx's loader, as `npm start` does. */
+function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
+  return Object.assign(child, { output: () => output });
+}
+
+function exited(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+  return new Promise((done) => child.once('exit', (code, signal) => done(code ?? (signal ? 128 : null))));
+}
+
+async function waitForOutput(child: { output: () => string }, pattern: RegExp, limitMs = 90_000): Promise<void> {
+  for (let waited = 0; !pattern.test(child.output()); waited += 100) {
+    if (waited > limitMs) throw new Error(`timed out waiting for ${pattern} in:\n${child.output()}`);
+    await sleep(100);
+  }
+}
+
+/** Processes whose command line mentions `needle`, from ps: the OS's own account. */
+function processesMatching(needle: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(needle) && !line.includes('ps -eo'));
+}
+
+/** Env for a child that must start its own server with the tier's CLI (no reinstall). */
+function demoEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_CLI_PATH: testServer().cliPath };
+  delete env.TEMPORAL_ADDRESS;
+  return env;
+}
+
+describe('npm start (the demo)', () => {
+  it('--once: runs the example on a SQLite dev server, prints the UI and the result, leaves nothing behind', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'sy-demo-')), 'dev.sqlite');
+    const demo = spawnScript('src/demo.ts', ['--once', '--db', db], demoEnv());
+    const code = await exited(demo);
+    expect(demo.output()).toMatch(/Temporal Web UI: http:\/\/127\.0\.0\.1:\d+/);
+    expect(demo.output()).toMatch(/"status": "completed"/);
+    expect(code).toBe(0);
+    expect(processesMatching(db)).toEqual([]);
+  });
+
+  it('Ctrl-C while serving stops the worker and the dev server', async () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'sy-demo-')), 'dev.sqlite');
+    const demo = spawnScript('src/demo.ts', ['--db', db], demoEnv());
+    await waitForOutput(demo, /Press Ctrl-C to stop/);
+    expect(processesMatching(db).length).toBeGreaterThan(0);
+    demo.kill('SIGINT');
+    const code = await exited(demo);
+    expect(code).toBe(130);
+    expect(processesMatching(db)).toEqual([]);
+  });
+});
+
+describe('src/worker.ts', () => {
+  let client: Client;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ client, close } = await connectClient());
+  });
+  afterAll(async () => close());
+
+  it('logs where it connected and, on SIGTERM, finishes the in-flight task before exiting 0', async () => {
+    const taskQueue = uniqueTaskQueue('drain');
+    const dir = mkdtempSync(join(tmpdir(), 'sy-drain-'));
+    const file = join(dir, 'slow.yaml');
+    writeFileSync(
+      file,
+      ['version: 1', 'name: slow', 'tasks:', '  nap:', '    action: script', '    with: { command: [sleep, "3"] }', ''].join('\n'),
+    );
+    const { address, namespace } = testServer();
+    const worker = spawnScript('src/worker.ts', [], {
+      ...process.env,
+      TEMPORAL_ADDRESS: address,
+      TEMPORAL_NAMESPACE: namespace,
+      SWITCHYARD_TASK_QUEUE: taskQueue,
+    });
+    await waitForOutput(worker, /switchyard worker: connected to 127\.0\.0\.1:\d+ namespace=default/);
+    const handle = await startRun(client, { file, taskQueue });
+    // Wait until the activity is running on that worker, then ask it to stop.
+    for (let i = 0; i < 200; i++) {
+      const { raw } = await handle.describe();
+      if ((raw.pendingActivities ?? []).some((a) => a.state === PendingActivityState.PENDING_ACTIVITY_STATE_STARTED)) break;
+      await sleep(100);
+    }
+    worker.kill('SIGTERM');
+    expect(await exited(worker)).toBe(0);
+    expect(worker.output()).toMatch(/switchyard worker: stopped/);
+    // The in-flight attempt completed during the drain: no retry, no lost work.
+    const history = await handle.fetchHistory();
+    const types = (history.events ?? []).map((e) => e.eventType);
+    expect(types.filter((t) => t === EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED)).toHaveLength(1);
+    expect(types.filter((t) => t === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)).toHaveLength(1);
+    // Another worker finishes the run.
+    const result = await withWorker({ taskQueue }, () => handle.result());
+    expect(result).toMatchObject({ status: 'completed' });
+  });
+});
