@@ -36,6 +36,10 @@ export async function createWorker(options: SwitchyardWorkerOptions): Promise<Wo
     activities: options.activities ?? activities,
     identity: options.identity ?? `switchyard-worker@${hostname()}:${process.pid}`,
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
+    // A cancellation reaches an activity only in the answer to a heartbeat the worker sends;
+    // the SDK's default throttle (30 s) would leave a cancelled script running that long.
+    defaultHeartbeatThrottleInterval: '1s',
+    maxHeartbeatThrottleInterval: '5s',
   });
 }
 

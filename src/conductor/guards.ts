@@ -76,6 +76,11 @@ export function timeoutOf(task: Task): number {
   return parseDuration(task.timeout ?? DEFAULTS.timeout);
 }
 
+/** Heartbeat timeout of one attempt, in ms: silence this long hands the task to another worker. */
+export function heartbeatOf(task: Task): number {
+  return parseDuration(task.heartbeat ?? DEFAULTS.heartbeat);
+}
+
 function ordinal(n: number): string {
   const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;

@@ -5,8 +5,7 @@
  */
 import { renderTemplate, taskPath, type Scope } from '../definition/index.js';
 import { claimItems, evaluateItems, fanOutOutcome, newFanOut } from './fanout.js';
-import { retryOf, timeoutOf } from './guards.js';
-import { parseDuration } from '../definition/index.js';
+import { heartbeatOf, retryOf, timeoutOf } from './guards.js';
 import { mayStartIn } from './phase.js';
 import type { Execution, TaskRun } from './state.js';
 import { endRun } from './transitions.js';
@@ -90,7 +89,7 @@ async function startExecution(turn: Turn, run: TaskRun, index?: number): Promise
     ...(index === undefined ? {} : { index }),
     retry: retryOf(task),
     timeoutMs: timeoutOf(task),
-    ...(task.heartbeat === undefined ? {} : { heartbeatMs: parseDuration(task.heartbeat) }),
+    heartbeatMs: heartbeatOf(task),
   });
 }
 

@@ -81,7 +81,7 @@ export const TaskSchema = z
     delay: DurationSchema.optional().describe('durable timer before the task starts'),
     retry: RetrySchema.optional(),
     timeout: DurationSchema.optional().describe('per attempt (start-to-close)'),
-    heartbeat: DurationSchema.optional().describe('heartbeat timeout: a silent worker loses the task after this'),
+    heartbeat: DurationSchema.optional().describe('heartbeat timeout (default 30s): a silent worker loses the task to another after this'),
     max_iterations: z.number().int().positive().optional().describe('cycle guard for this task'),
   })
   .strict();
@@ -141,5 +141,7 @@ export const DEFAULTS = {
   maxIterations: 100,
   retry: { maximum_attempts: 3, initial_interval: '1s', backoff: 2 },
   timeout: '10m',
+  /** Every activity beats at least every 5 s, so 30 s of silence means its worker is gone. */
+  heartbeat: '30s',
   failureMode: 'fail_fast' as FailureMode,
 } as const;

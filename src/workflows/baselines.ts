@@ -5,11 +5,12 @@
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { ActivityInput, ActivityOutcome } from '../activities/types.js';
-import { retryOf, timeoutOf } from '../conductor/guards.js';
+import { heartbeatOf, retryOf, timeoutOf } from '../conductor/guards.js';
 import { activityOptions, type Activities } from './activity-options.js';
 
 function script(task: string, index?: number) {
-  const settings = { task, iteration: 1, retry: retryOf({ action: 'script' }), timeoutMs: timeoutOf({ action: 'script' }) };
+  const spec = { action: 'script' as const };
+  const settings = { task, iteration: 1, retry: retryOf(spec), timeoutMs: timeoutOf(spec), heartbeatMs: heartbeatOf(spec) };
   const options = activityOptions(index === undefined ? settings : { ...settings, index });
   return proxyActivities<Activities>(options).script;
 }

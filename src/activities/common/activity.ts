@@ -70,6 +70,13 @@ export function defineActivity<S extends z.ZodType, R>(
         ...extras(meta),
       };
     };
+    // A third of the heartbeat timeout leaves room for one lost beat; 5 s when none is set.
+    const heartbeatEveryMs = Math.min(5000, Math.max(100, (context.info.heartbeatTimeoutMs || 15_000) / 3));
+    // The worker beats on a timer whatever the activity is doing (waiting for an LLM's first
+    // token, say), resending the activity's last details: a heartbeat is how a cancellation
+    // reaches an activity, and its absence is how the server learns the worker died (SPEC §5).
+    let lastDetails: unknown = context.info.heartbeatDetails;
+    const ticker = setInterval(() => context.heartbeat(lastDetails), heartbeatEveryMs);
     try {
       const parsed = schema.safeParse(input?.with);
       if (!parsed.success) throw invalidInput(kind, meta.task, parsed.error);
@@ -77,14 +84,18 @@ export function defineActivity<S extends z.ZodType, R>(
         meta,
         attempt: context.info.attempt,
         previousHeartbeat: context.info.heartbeatDetails,
-        // A third of the heartbeat timeout leaves room for one lost beat; 5 s when none is set.
-        heartbeatEveryMs: Math.min(5000, Math.max(100, (context.info.heartbeatTimeoutMs || 15_000) / 3)),
+        heartbeatEveryMs,
         signal: context.cancellationSignal,
-        heartbeat: (details) => context.heartbeat(details),
+        heartbeat: (details) => {
+          lastDetails = details;
+          context.heartbeat(details);
+        },
       });
       return { result, receipt: receipt('succeeded', result) };
     } catch (err) {
       throw attachReceipt(err, kind, meta.task, context.cancellationSignal.aborted, receipt);
+    } finally {
+      clearInterval(ticker);
     }
   };
 }

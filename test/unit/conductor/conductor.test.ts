@@ -59,7 +59,7 @@ describe('startExecution commands (rule 10)', () => {
     const [command] = starts(run);
     expect(command?.retry).toEqual({ initialIntervalMs: 1000, backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [] });
     expect(command?.timeoutMs).toBe(600000);
-    expect(command?.heartbeatMs).toBeUndefined();
+    expect(command?.heartbeatMs).toBe(30_000);
   });
 });
 
