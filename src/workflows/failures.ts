@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, ContinueAsNew, isCancellation } from '@temporalio/workflow';
 import type { Receipt } from '../activities/types.js';
+import type { NotificationReport } from './notify.js';
 import type { RunFailure, TaskSummary } from '../conductor/index.js';
 import { ExpressionError, formatProblems, type Problem } from '../definition/index.js';
 
@@ -13,6 +14,8 @@ export interface FailureReport {
   failure: RunFailure;
   tasks: Record<string, TaskSummary>;
   receipts: Receipt[];
+  /** The `on_failure.notify` delivery, when the definition asks for one. */
+  notification?: NotificationReport;
 }
 
 /** The failure of a run the conductor failed. */

@@ -29,6 +29,7 @@ import {
 import { validateDefinition } from '../definition/index.js';
 import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
 import { Host } from './host.js';
+import { notifyFailure } from './notify.js';
 
 /** Pause the run: no new task starts; running ones finish (SPEC §3 rule 13). */
 export const pauseSignal = defineSignal('pause');
@@ -130,8 +131,11 @@ async function finish(end: EndCommand, args: InterpretInput, state: ConductorSta
   switch (end.kind) {
     case 'completeRun':
       return { status: 'completed', output: end.output, tasks: end.tasks, receipts: state.receipts };
-    case 'failRun':
-      throw runFailure({ failure: end.failure, tasks: end.tasks, receipts: state.receipts });
+    case 'failRun': {
+      const notification = await notifyFailure(state, end.failure);
+      const receipts = notification?.receipt ? [...state.receipts, notification.receipt] : state.receipts;
+      throw runFailure({ failure: end.failure, tasks: end.tasks, receipts, ...(notification ? { notification } : {}) });
+    }
     case 'continueAsNew': {
       const next: InterpretInput = { definition: args.definition, resume: end.state };
       if (args.input !== undefined) next.input = args.input;
