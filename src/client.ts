@@ -149,7 +149,7 @@ export function buildProgram(): Command {
     .argument('<id>', 'workflow id')
     .action(async (id: string) =>
       withClient(globals(), async (client) => {
-        const status = await runStatus(await existingRun(client, id));
+        const status = await runStatus(client, await existingRun(client, id));
         emit(globals(), status, () => JSON.stringify(status, null, 2));
       }),
     );

@@ -120,14 +120,24 @@ export class NotFoundError extends Error {
   override readonly name = 'NotFoundError';
 }
 
-/** Status plus, when the workflow answers it, the live graph state (SPEC rule 14). */
-export async function runStatus(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+/** How long `status` waits for a worker to answer the state query. */
+export const STATE_QUERY_DEADLINE_MS = 5_000;
+
+/**
+ * Status plus, when a worker answers it, the live graph state (SPEC rule 14). A query needs a
+ * worker, even for a closed run; without one the server would hold the call for its own
+ * timeout, so the wait is bounded and the answer says what is missing.
+ */
+export async function runStatus(client: Client, handle: WorkflowHandle): Promise<Record<string, unknown>> {
   const description = await handle.describe();
   let state: unknown;
   try {
-    state = await handle.query('state');
+    state = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query('state'));
   } catch (err) {
-    state = { unavailable: err instanceof Error ? err.message : String(err) };
+    const reason = err instanceof Error ? err.message : String(err);
+    state = {
+      unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
+    };
   }
   return {
     workflowId: description.workflowId,

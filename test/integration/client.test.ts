@@ -73,17 +73,27 @@ describe('switchyard client', () => {
   it('run --wait --json prints the result; status, list find the run', async () => {
     const taskQueue = uniqueTaskQueue('cli');
     const id = `cli-${randomUUID()}`;
-    const run = await withWorker({ taskQueue }, () =>
-      switchyard(['--json', 'run', join(EXAMPLES, 'hello.yaml'), '--wait', '--id', id, '--task-queue', taskQueue]),
-    );
+    // status's state query needs a worker, even for a closed run: keep one polling.
+    const [run, status] = await withWorker({ taskQueue }, async () => [
+      await switchyard(['--json', 'run', join(EXAMPLES, 'hello.yaml'), '--wait', '--id', id, '--task-queue', taskQueue]),
+      await switchyard(['--json', 'status', id]),
+    ]);
     expect(run.code).toBe(0);
     const printed = JSON.parse(run.stdout) as { workflowId: string; result: { status: string } };
     expect(printed.workflowId).toBe(id);
     expect(printed.result.status).toBe('completed');
-
-    const status = await switchyard(['--json', 'status', id]);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ workflowId: id, status: 'COMPLETED', graph: 'hello' });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      workflowId: id,
+      status: 'COMPLETED',
+      graph: 'hello',
+      state: { status: 'completed', tasks: { combine: { status: 'succeeded' } } },
+    });
+
+    // Without a worker the state query cannot be answered: status says so, within its bound.
+    const orphan = await switchyard(['--json', 'status', id]);
+    expect(orphan.code).toBe(0);
+    expect(JSON.parse(orphan.stdout)).toMatchObject({ status: 'COMPLETED', state: { unavailable: expect.stringMatching(/no worker answered the state query within 5 s on task queue test-cli-/) } });
   });
 
   it('pause holds new tasks, resume lets them start, cancel ends a run', async () => {
