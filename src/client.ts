@@ -13,7 +13,6 @@ import { DefinitionError } from './definition/index.js';
 import { renderGraph, validateFiles } from './cli/definition-commands.js';
 import {
   existingRun,
-  GRAPH_KEY,
   listQuery,
   NotFoundError,
   parseInputPairs,
@@ -22,7 +21,7 @@ import {
   startRun,
   UsageError,
 } from './cli/runs.js';
-import { TASK_QUEUE } from './constants.js';
+import { GRAPH_KEY, TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
 
 /** Exit codes; documented in --help and README. */

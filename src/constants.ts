@@ -1,3 +1,5 @@
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
 /** The one task queue every Switchyard worker polls and every client starts runs on. */
 export const TASK_QUEUE = 'switchyard';
 
@@ -12,3 +14,7 @@ export const SEARCH_ATTRIBUTES = {
   SwitchyardGraph: 'Keyword',
   SwitchyardJob: 'Keyword',
 } as const;
+
+/** Typed keys of those attributes, for workflow code, the client and tests alike. */
+export const GRAPH_KEY = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
+export const JOB_KEY = defineSearchAttributeKey('SwitchyardJob', SearchAttributeType.KEYWORD);

@@ -8,14 +8,10 @@ import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Client} from '@temporalio/client';
 import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { DefinitionError, loadDefinitionText, parseDuration } from '../definition/index.js';
-import { INTERPRETER_WORKFLOW, TASK_QUEUE } from '../constants.js';
+import { GRAPH_KEY, INTERPRETER_WORKFLOW, JOB_KEY, TASK_QUEUE } from '../constants.js';
 import type { interpretGraph } from '../workflows/index.js';
 
-/** Search attribute keys Switchyard sets on every run (SPEC §6). */
-export const GRAPH_KEY = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
-export const JOB_KEY = defineSearchAttributeKey('SwitchyardJob', SearchAttributeType.KEYWORD);
 
 /** A usage or input mistake on the command line: exit code 2. */
 export class UsageError extends Error {

@@ -13,7 +13,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { GRAPH_KEY } from '../constants.js';
 import type { Receipt } from '../activities/types.js';
 import {
   readState,
@@ -39,7 +39,7 @@ export const resumeSignal = defineSignal('resume');
 export const stateQuery = defineQuery<StateView | undefined>('state');
 
 /** The search attribute that lets `temporal workflow list` filter runs by graph name. */
-export const GRAPH_ATTRIBUTE = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
+export const GRAPH_ATTRIBUTE = GRAPH_KEY;
 
 /** History length after which a run drains and continues-as-new, unless Temporal suggests it earlier. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;

@@ -12,15 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { findTemporalCli, TemporalCliNotFoundError } from '../../src/temporal/cli.js';
 import { DevServerError, startDevServer } from '../../src/temporal/dev-server.js';
-import { testServer } from './harness.js';
+import { processesMatching, testServer } from './harness.js';
 
 const NEVER_READY = fileURLToPath(new URL('../fixtures/bin/never-ready-temporal.sh', import.meta.url));
-
-/** Every process whose command line contains `needle` (ps is the OS's own account). */
-function processesMatching(needle: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,pgid,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((line) => line.includes(needle) && !line.includes('ps -eo'));
-}
 
 function isAlive(pid: number): boolean {
   try {

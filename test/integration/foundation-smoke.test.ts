@@ -6,21 +6,16 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { connectClient, temporalCliJson, testServer, uniqueTaskQueue, withWorker } from './harness.js';
+import { GRAPH_KEY as GRAPH } from '../../src/constants.js';
+import { temporalCliJson, testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
 
 const SMOKE_WORKFLOWS = fileURLToPath(new URL('./workflows/smoke.ts', import.meta.url));
-const GRAPH = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
 
 describe('foundation: real dev server, worker, CLI and Web UI', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('runs a workflow that the temporal CLI then lists by search attribute and describes', async () => {
     const taskQueue = uniqueTaskQueue('smoke');

@@ -3,10 +3,10 @@
  * client, a worker running Switchyard's real workflows and activities on a task queue of
  * the test's own, one workflow bundle per test file, and the real `temporal` CLI.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
 import {
   bundleWorkflowCode,
@@ -44,6 +44,27 @@ export async function connectClient(): Promise<{ client: Client; close: () => Pr
   const { address, namespace } = testServer();
   const connection = await Connection.connect({ address });
   return { client: new Client({ connection, namespace }), close: () => connection.close() };
+}
+
+/**
+ * Connects a client for the enclosing describe block — before its tests, closed after them —
+ * and hands it to `use` (usually `(c) => (client = c)`).
+ */
+export function useClient(use: (client: Client) => void): void {
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    const connected = await connectClient();
+    close = connected.close;
+    use(connected.client);
+  });
+  afterAll(async () => close?.());
+}
+
+/** Lines of `ps -eo pid,args` that contain `needle`: the OS's own account of what runs. */
+export function processesMatching(needle: string): string[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.includes(needle) && !line.includes('ps -eo'));
 }
 
 const bundles = new Map<string, Promise<WorkflowBundleWithSourceMap>>();

@@ -3,17 +3,17 @@
  * an example graph on a SQLite dev server and leaves no process behind (after --once and
  * after Ctrl-C); the worker drains an in-flight task on SIGTERM before it exits.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { startRun } from '../../src/cli/runs.js';
-import { connectClient, testServer, uniqueTaskQueue, withWorker } from './harness.js';
+import { processesMatching, testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
 
 const { PendingActivityState, EventType } = proto.temporal.api.enums.v1;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -39,12 +39,6 @@ async function waitForOutput(child: { output: () => string }, pattern: RegExp, l
   }
 }
 
-/** Processes whose command line mentions `needle`, from ps: the OS's own account. */
-function processesMatching(needle: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(needle) && !line.includes('ps -eo'));
-}
 
 /** Env for a child that must start its own server with the tier's CLI (no reinstall). */
 function demoEnv(): NodeJS.ProcessEnv {
@@ -78,11 +72,7 @@ describe('npm start (the demo)', () => {
 
 describe('src/worker.ts', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('logs where it connected and, on SIGTERM, finishes the in-flight task before exiting 0', async () => {
     const taskQueue = uniqueTaskQueue('drain');

@@ -10,22 +10,18 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { startRun } from '../../src/cli/runs.js';
-import { connectClient, testServer, uniqueTaskQueue, withWorker } from './harness.js';
+import { testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
 
 const { PendingActivityState, EventType, TimeoutType } = proto.temporal.api.enums.v1;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 describe('a worker killed mid-task', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('loses the task to another worker after the heartbeat timeout; the run completes', async () => {
     const taskQueue = uniqueTaskQueue('death');

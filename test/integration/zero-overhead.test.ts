@@ -5,12 +5,12 @@
  * + next task matches a hand-written Promise.all + one more call. Both run in this test.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { GRAPH_KEY } from '../../src/cli/runs.js';
+import { GRAPH_KEY } from '../../src/constants.js';
 import { loadDefinitionText } from '../../src/definition/index.js';
-import { connectClient, uniqueTaskQueue, withWorker } from './harness.js';
+import { uniqueTaskQueue, useClient, withWorker } from './harness.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
 const COMMAND = ['echo', 'x'];
@@ -56,11 +56,7 @@ function counts(types: string[]): Record<string, number> {
 
 describe('the interpreter adds no history events', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   async function interpret(text: string, taskQueue: string): Promise<WorkflowHandle> {
     const report = loadDefinitionText(text);

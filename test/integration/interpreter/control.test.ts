@@ -5,9 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
-import { connectClient, uniqueTaskQueue, withWorker } from '../harness.js';
+import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
   definitionFrom,
@@ -60,11 +60,7 @@ function signalIds(events: readonly HistoryEvent[], name: string): number[] {
 
 describe('interpretGraph: timers, publish order, signals, cancel and the state query', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('delay starts a durable timer before the task is scheduled (rule 10)', async () => {
     const taskQueue = uniqueTaskQueue('delay');

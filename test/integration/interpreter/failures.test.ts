@@ -5,9 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { connectClient, uniqueTaskQueue, withWorker } from '../harness.js';
+import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
   EventType,
@@ -30,11 +30,7 @@ import {
 
 describe('interpretGraph: failures', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('fail-fast: an unhandled failure fails the run naming task, attempts and cause, cancels the running sleep and starts nothing new (rule 5)', async () => {
     const taskQueue = uniqueTaskQueue('fail-fast');

@@ -2,9 +2,9 @@
  * SPEC §3 rule 9 end to end: fan-out with `items` and `concurrency` on the real dev server.
  * The concurrency limit is checked by replaying the run's real activity events, not by timing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { connectClient, uniqueTaskQueue, withWorker } from '../harness.js';
+import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
   EventType,
@@ -24,11 +24,7 @@ import {
 
 describe('interpretGraph: fan-out (rule 9)', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('runs one activity per item, at most 2 at a time, and returns the item results in item order', async () => {
     const taskQueue = uniqueTaskQueue('fanout');

@@ -2,9 +2,9 @@
  * SPEC §3 rule 4 end to end: join barriers on the real dev server with the real `script`
  * activity. When a join fires is read from the run's real history, never from timing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { connectClient, uniqueTaskQueue, withWorker } from '../harness.js';
+import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
   eventIdOf,
@@ -21,11 +21,7 @@ import {
 
 describe('interpretGraph: joins (rule 4)', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('join: all runs once, after every inbound task has completed', async () => {
     const taskQueue = uniqueTaskQueue('join-all');

@@ -4,9 +4,9 @@
  * loop run in one piece. The chain is followed through the real histories and listed with
  * the real `temporal` CLI.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { connectClient, temporalCliJson, uniqueTaskQueue, withWorker } from '../harness.js';
+import { temporalCliJson, uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
   EventType,
@@ -36,11 +36,7 @@ const SUM = (ROUNDS * (ROUNDS + 1)) / 2;
 
 describe('interpretGraph: cycles and continue-as-new', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('max_iterations stops a cycle with a clear error (rule 7)', async () => {
     const taskQueue = uniqueTaskQueue('max-iter');

@@ -3,7 +3,6 @@
  * `interpretGraph` on the tier's real dev server, reading a run's real history back as an
  * activity/timer timeline, unpacking run failures, bounded polls and the OS's process list.
  */
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +15,9 @@ import { temporal } from '@temporalio/proto';
 import { loadDefinitionText } from '../../../src/definition/index.js';
 import type { StateView } from '../../../src/conductor/index.js';
 import type { FailureReport, InterpretInput, InterpretResult } from '../../../src/workflows/index.js';
+import { processesMatching } from '../harness.js';
+
+export { processesMatching };
 
 export const { EventType } = temporal.api.enums.v1;
 export type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -202,12 +204,6 @@ export function stateOf(handle: WorkflowHandle): Promise<StateView | undefined> 
   return handle.query<StateView | undefined>('state');
 }
 
-/** Lines of `ps -eo pid,args` that contain `needle`: the OS's own account of what runs. */
-export function processesMatching(needle: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes(needle) && !line.includes('ps -eo'));
-}
 
 /** Waits (bounded) until no process mentions `needle`; returns what is left (empty when gone). */
 export async function processesGone(needle: string, tries = 150): Promise<string[]> {

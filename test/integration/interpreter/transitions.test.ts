@@ -2,9 +2,9 @@
  * SPEC §3 rules 1, 2, 3, 6 and 12 end to end: `interpretGraph` on the real dev server with
  * the real `script` activity. Order claims are read from the run's real history.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { connectClient, uniqueTaskQueue, withWorker } from '../harness.js';
+import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
   eventIdOf,
@@ -19,11 +19,7 @@ import {
 
 describe('interpretGraph: entry points and transitions', () => {
   let client: Client;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ client, close } = await connectClient());
-  });
-  afterAll(async () => close());
+  useClient((c) => (client = c));
 
   it('starts every entry point, takes only the first matching transition, runs a join-less task per inbound transition (rules 1, 2, 3, 6)', async () => {
     const taskQueue = uniqueTaskQueue('transitions');
