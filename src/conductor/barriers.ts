@@ -11,7 +11,7 @@ export type ArrivalEffect = 'fired' | 'waiting' | 'late';
 
 /** The outcome of one arrival. */
 export interface Arrival {
-  barriers: Barrier[];
+  barriers: readonly Barrier[];
   effect: ArrivalEffect;
   round: number;
 }
@@ -29,25 +29,24 @@ export function arrive(
   requirement: number,
   lastRound: number,
 ): Arrival {
-  const barriers = open.map((barrier) => ({ ...barrier, arrived: [...barrier.arrived], late: [...barrier.late] }));
-  let barrier = barriers.find((candidate) => !candidate.arrived.includes(source));
-  if (barrier === undefined) {
-    barrier = { task, round: lastRound + 1, arrived: [], late: [], fired: false };
-    barriers.push(barrier);
-  }
-  const wasFired = barrier.fired;
-  barrier.arrived.push(source);
-  if (wasFired) barrier.late.push(source);
-  else if (barrier.arrived.length >= requirement) barrier.fired = true;
-  const effect: ArrivalEffect = wasFired ? 'late' : barrier.fired ? 'fired' : 'waiting';
-  const round = barrier.round;
+  const existing = open.find((candidate) => !candidate.arrived.includes(source));
+  const barrier: Barrier = existing ?? { task, round: lastRound + 1, arrived: [], late: [], fired: false };
+  const arrived = [...barrier.arrived, source];
+  const effect: ArrivalEffect = barrier.fired ? 'late' : arrived.length >= requirement ? 'fired' : 'waiting';
+  const updated: Barrier = {
+    ...barrier,
+    arrived,
+    late: effect === 'late' ? [...barrier.late, source] : barrier.late,
+    fired: barrier.fired || effect === 'fired',
+  };
+  const barriers = existing === undefined ? [...open, updated] : open.map((candidate) => (candidate === existing ? updated : candidate));
   // A barrier every source has reached can take no more arrivals: drop it.
   const stillOpen = barriers.filter((candidate) => !sources.every((name) => candidate.arrived.includes(name)));
-  return { barriers: stillOpen, effect, round };
+  return { barriers: stillOpen, effect, round: barrier.round };
 }
 
 /** Barriers that hold arrivals but have not fired: the run cannot end while one can still fill. */
-export function partlyFilled(barriers: readonly Barrier[]): Barrier[] {
+export function partlyFilled(barriers: readonly Barrier[]): readonly Barrier[] {
   return barriers.filter((barrier) => !barrier.fired && barrier.arrived.length > 0);
 }
 

@@ -1,170 +1,108 @@
 /**
  * The conductor (Orquesta's idea): the host reports "this happened" and asks "what next?".
  * `startRun` and `step` are deterministic — no I/O, no clock but the events' `now` — and
- * never change the state they are given; async only because JSONata evaluation is.
+ * never change the state they are given. They return synchronously unless an expression
+ * had to be evaluated (evaluation.ts says why that matters).
+ * Writer of `state.generation`; every other slice has its own module (ARCHITECTURE.md).
  */
-import type { Receipt } from '../activities/types.js';
-import type {
-  ConductorEvent,
-  ExecutionCompletedEvent,
-  ExecutionFailedEvent,
-  RunContinuedEvent,
-  RunStartedEvent,
-  StepResult,
-  TimerFiredEvent,
-} from './events.js';
-import { recordItem, fanOutOutcome } from './fanout.js';
-import { failRun, failureFromError } from './failure.js';
-import { armRunTimeout, timeOutRun } from './guards.js';
-import { pump } from './launch.js';
-import { isClosed } from './phase.js';
-import { releaseDelayed, scheduleTask } from './schedule.js';
-import { settle } from './settle.js';
-import { RECEIPT_LIMIT, type ConductorState } from './state.js';
-import { endRun, type RunOutcome } from './transitions.js';
-import { cloneState, emit, signal, summaryOf, type Turn } from './turn.js';
+import type { RunContext } from './context.js';
+import { finish, type Work } from './evaluation.js';
+import type { ConductorEvent, RunStartedEvent, StepResult } from './events.js';
+import { armDeadline, deadlinePassed, rearmDeadline } from './guards.js';
+import { drain, failRun, failureFromError, isNotification, notificationEnded, reopen, runClosed, setPaused, settle } from './lifecycle.js';
+import { keepReceipt } from './receipts.js';
+import { createRun, executionEnded, pump, rearmDelays, releaseDelayed } from './runs.js';
+import { STATE_FORMAT, type RunState } from './state.js';
+import { initialSummaries } from './summary.js';
+import { openTurn, type Turn } from './turn.js';
 
 /** Creates the state of a new run and starts its entry points (SPEC §3 rule 1). */
-export async function startRun(event: RunStartedEvent): Promise<StepResult> {
-  const { definition, graph } = event;
-  const state: ConductorState = {
-    format: 1,
-    definition,
-    graph,
-    input: { ...definition.input, ...event.input },
-    workflow: event.workflow,
-    phase: 'running',
-    paused: false,
-    ctx: { ...definition.vars },
-    results: {},
-    iterations: {},
-    counter: 0,
-    runs: [],
-    executions: [],
-    timers: [],
-    barriers: {},
-    rounds: {},
-    tasks: Object.fromEntries(graph.tasks.map((task) => [task, { status: 'not_run', iterations: 0, attempts: 0 }])),
-    receipts: [],
-    receiptsDropped: 0,
+export function startRun(context: RunContext, event: RunStartedEvent): StepResult | Promise<StepResult> {
+  const state: RunState = {
+    format: STATE_FORMAT,
     generation: 0,
+    startedAt: event.startTime,
+    lifecycle: { phase: 'running', paused: false },
+    data: { ctx: { ...context.definition.vars }, results: {} },
+    work: { counter: 0, runs: [], executions: [], timers: [] },
+    joins: { barriers: {}, rounds: {} },
+    guards: { iterations: {} },
+    tasks: initialSummaries(context.graph),
+    receipts: { kept: [], dropped: 0 },
   };
-  const turn: Turn = { state: cloneState(state), commands: [], inbox: [], now: event.now };
-  armRunTimeout(turn);
-  for (const entry of graph.entryPoints) scheduleTask(turn, entry);
-  await conduct(turn);
-  return { state: turn.state, commands: turn.commands };
+  const turn = openTurn(context, state, event.now);
+  armDeadline(turn);
+  for (const entry of context.graph.entryPoints) createRun(turn, entry);
+  return conclude(turn);
 }
 
-/** Applies one event to a copy of `state` and returns the new state and the commands. */
-export async function step(state: ConductorState, event: ConductorEvent): Promise<StepResult> {
-  const turn: Turn = { state: cloneState(state), commands: [], inbox: [event], now: event.now };
-  await conduct(turn);
-  return { state: turn.state, commands: turn.commands };
+/** Applies one event to `state` and returns the new state and the commands; `state` itself is left as it was. */
+export function step(context: RunContext, state: RunState, event: ConductorEvent): StepResult | Promise<StepResult> {
+  return conclude(openTurn(context, state, event.now, [event]));
 }
 
-function dispatch(turn: Turn, event: ConductorEvent): Promise<void> | void {
-  switch (event.kind) {
-    case 'run.continued':
-      return continueRun(turn, event);
-    case 'execution.completed':
-    case 'execution.failed':
-      return executionEnded(turn, event);
-    case 'timer.fired':
-      return timerFired(turn, event);
-    case 'run.paused':
-      turn.state.paused = true;
-      return;
-    case 'run.resumed':
-      turn.state.paused = false;
-      return;
-    case 'drain.requested':
-      return signal(turn, 'drain');
-    case 'run.timedOut':
-      return timeOutRun(turn);
-  }
+function conclude(turn: Turn): StepResult | Promise<StepResult> {
+  const done = finish(conduct(turn));
+  const result = (): StepResult => ({ state: turn.state, commands: turn.commands });
+  return done instanceof Promise ? done.then(result) : result();
 }
 
 /** Drains the inbox (events, then the noop completions they cause), starting what may start, then settles. */
-async function conduct(turn: Turn): Promise<void> {
+function* conduct(turn: Turn): Work<void> {
   do {
     for (let event = turn.inbox.shift(); event !== undefined; event = turn.inbox.shift()) {
       const current = event;
       // A closed run only keeps receipts; `run.continued` is what reopens a continued one.
-      if (isClosed(turn.state.phase) && current.kind !== 'run.continued') {
+      if (runClosed(turn) && current.kind !== 'run.continued') {
         if (current.kind === 'execution.completed' || current.kind === 'execution.failed') keepReceipt(turn, current.receipt);
         continue;
       }
-      await guarded(turn, () => dispatch(turn, current));
-      await guarded(turn, () => pump(turn));
+      yield* guarded(turn, () => dispatch(turn, current));
+      yield* guarded(turn, () => pump(turn));
     }
-    await guarded(turn, () => pump(turn));
-    await guarded(turn, () => settle(turn));
+    yield* guarded(turn, () => pump(turn));
+    yield* guarded(turn, () => settle(turn));
   } while (turn.inbox.length > 0);
 }
 
 /** Expression errors at run time fail the run with the expression's path. */
-async function guarded(turn: Turn, work: () => Promise<void> | void): Promise<void> {
+function* guarded(turn: Turn, work: () => Work<void> | void): Work<void> {
   try {
-    await work();
+    const started = work();
+    if (started !== undefined) yield* started;
   } catch (error) {
     failRun(turn, failureFromError(error), 'cancel');
   }
 }
 
-async function executionEnded(turn: Turn, event: ExecutionCompletedEvent | ExecutionFailedEvent): Promise<void> {
-  const { state } = turn;
-  keepReceipt(turn, event.receipt);
-  const execution = state.executions.find((candidate) => candidate.id === event.executionId);
-  if (execution === undefined) return; // cancelled earlier, or reported twice
-  state.executions = state.executions.filter((candidate) => candidate !== execution);
-  const attempts = event.kind === 'execution.failed' ? event.attempts : (event.receipt?.attempt ?? 1);
-  // noop completes inside the conductor and spends no activity attempt.
-  if (event.receipt !== undefined || event.kind === 'execution.failed') summaryOf(turn, execution.task).attempts += attempts;
-  const run = state.runs.find((candidate) => candidate.id === execution.runId);
-  if (run === undefined) return;
-  if (run.fanout === undefined || execution.index === undefined) {
-    const outcome: RunOutcome =
-      event.kind === 'execution.completed'
-        ? { status: 'succeeded', result: event.result, attempts }
-        : { status: 'failed', error: event.error, attempts };
-    await endRun(turn, run, outcome);
-    return;
+function dispatch(turn: Turn, event: ConductorEvent): Work<void> | void {
+  switch (event.kind) {
+    case 'run.continued':
+      return continueRun(turn);
+    case 'execution.completed':
+    case 'execution.failed':
+      if (isNotification(turn, event.executionId)) return notificationEnded(turn, event);
+      keepReceipt(turn, event.receipt);
+      return executionEnded(turn, event);
+    case 'timer.fired': {
+      if (releaseDelayed(turn, event.timerId)) return;
+      const timedOut = deadlinePassed(turn, event.timerId);
+      if (timedOut !== undefined) failRun(turn, timedOut, 'cancel');
+      return;
+    }
+    case 'run.paused':
+      return setPaused(turn, true);
+    case 'run.resumed':
+      return setPaused(turn, false);
+    case 'drain.requested':
+      return drain(turn);
   }
-  recordItem(
-    run.fanout,
-    execution.index,
-    event.kind === 'execution.completed' ? { ok: true, result: event.result } : { ok: false, error: event.error, attempts },
-  );
-  const outcome = fanOutOutcome(run.fanout);
-  if (outcome !== undefined) await endRun(turn, run, outcome);
 }
 
-function timerFired(turn: Turn, event: TimerFiredEvent): void {
-  const { state } = turn;
-  const timer = state.timers.find((candidate) => candidate.id === event.timerId);
-  if (timer === undefined) return;
-  state.timers = state.timers.filter((candidate) => candidate !== timer);
-  if (timer.purpose === 'run-timeout') timeOutRun(turn);
-  else releaseDelayed(turn, timer.runId);
-}
-
-/** A new run of the chain: same start time (the run timeout spans the chain), timers re-armed. */
-function continueRun(turn: Turn, event: RunContinuedEvent): void {
-  const { state } = turn;
-  state.workflow = { ...event.workflow, startTime: state.workflow.startTime };
-  state.phase = 'running';
-  state.generation += 1;
-  for (const timer of state.timers) emit(turn, { kind: 'startTimer', timerId: timer.id, ms: Math.max(0, timer.dueAt - turn.now) });
-}
-
-function keepReceipt(turn: Turn, receipt: Receipt | undefined): void {
-  if (receipt === undefined) return;
-  const { state } = turn;
-  state.receipts.push(receipt);
-  const excess = state.receipts.length - RECEIPT_LIMIT;
-  if (excess > 0) {
-    state.receipts.splice(0, excess);
-    state.receiptsDropped += excess;
-  }
+/** A new run of the chain: timers re-armed for what is left of them (deadline first, as it was armed first). */
+function continueRun(turn: Turn): void {
+  turn.state.generation += 1;
+  reopen(turn);
+  rearmDeadline(turn);
+  rearmDelays(turn);
 }

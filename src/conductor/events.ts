@@ -4,9 +4,7 @@
  * time the conductor ever sees.
  */
 import type { ActionKind, Receipt } from '../activities/types.js';
-import type { Definition } from '../definition/schema.js';
-import type { Graph } from '../definition/index.js';
-import type { ConductorState, RunFailure, TaskSummary, WorkflowRef } from './state.js';
+import type { NotificationReport, RunFailure, RunState, TaskSummary } from './state.js';
 
 /** An error reported by an activity (or the host), as expressions see it in `task.error`. */
 export interface ReportedError {
@@ -14,20 +12,17 @@ export interface ReportedError {
   type?: string;
 }
 
-/** A new run: the validated definition and its graph, the run input, who we are. */
+/** A new run begins; the definition, graph and input are in the RunContext. */
 export interface RunStartedEvent {
   kind: 'run.started';
-  definition: Definition;
-  graph: Graph;
-  input?: Record<string, unknown>;
-  workflow: WorkflowRef;
+  /** ISO-8601 start of the run chain: the whole-run timeout counts from here. */
+  startTime: string;
   now: number;
 }
 
 /** The run continued-as-new and picks up its carried state under a new run id. */
 export interface RunContinuedEvent {
   kind: 'run.continued';
-  workflow: WorkflowRef;
   now: number;
 }
 
@@ -52,7 +47,7 @@ export interface ExecutionFailedEvent {
 
 /** Events with no payload but the time. */
 export interface SimpleEvent {
-  kind: 'run.paused' | 'run.resumed' | 'drain.requested' | 'run.timedOut';
+  kind: 'run.paused' | 'run.resumed' | 'drain.requested';
   now: number;
 }
 
@@ -93,6 +88,8 @@ export interface StartExecutionCommand {
   retry: RetrySettings;
   timeoutMs: number;
   heartbeatMs?: number;
+  /** False for the `on_failure.notify` delivery: it must go out while the run is torn down. */
+  cancellable?: boolean;
 }
 
 /** Start a durable timer (task `delay`, whole-run `timeout`); report it with `timer.fired`. */
@@ -113,20 +110,22 @@ export interface CancelCommand {
 export interface CompleteRunCommand {
   kind: 'completeRun';
   output: unknown;
-  tasks: Record<string, TaskSummary>;
+  tasks: Readonly<Record<string, TaskSummary>>;
 }
 
 /** The run failed; fail the workflow with `failure.type` as the ApplicationFailure type. */
 export interface FailRunCommand {
   kind: 'failRun';
   failure: RunFailure;
-  tasks: Record<string, TaskSummary>;
+  tasks: Readonly<Record<string, TaskSummary>>;
+  /** The `on_failure.notify` delivery, when the definition asks for one. */
+  notification?: NotificationReport;
 }
 
 /** Nothing is running any more: continue-as-new carrying this state. */
 export interface ContinueAsNewCommand {
   kind: 'continueAsNew';
-  state: ConductorState;
+  state: RunState;
 }
 
 /** Everything the conductor can ask of its host. */
@@ -140,6 +139,6 @@ export type ConductorCommand =
 
 /** The result of one conductor step. */
 export interface StepResult {
-  state: ConductorState;
+  state: RunState;
   commands: ConductorCommand[];
 }

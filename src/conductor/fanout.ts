@@ -2,15 +2,19 @@
  * Fan-out (SPEC §3 rule 9): a task with `items` runs its action once per item, at most
  * `concurrency` at a time. Its result is the item results in item order. The first failed
  * item stops new items from starting; the task fails once the running ones have ended.
+ * Pure functions over one {@link FanOut}, each returning a new value.
  */
-import { compileExpression, parseTemplate, taskPath, type Scope } from '../definition/index.js';
+import { compileExpression, parseTemplate, type Scope } from '../definition/index.js';
 import type { ReportedError } from './events.js';
 import type { FanOut } from './state.js';
-import type { RunOutcome } from './transitions.js';
+
+/** A task run's outcome: how it ended, with what, after how many attempts. */
+export type RunOutcome =
+  | { status: 'succeeded'; result: unknown; attempts: number }
+  | { status: 'failed'; error: ReportedError; attempts: number };
 
 /** Evaluates a task's `items` (braces optional) into a list; a single value is a list of one. */
-export async function evaluateItems(task: string, source: string, scope: Scope): Promise<unknown[]> {
-  const path = `${taskPath(task)}.items`;
+export async function evaluateItems(source: string, scope: Scope, path: string): Promise<unknown[]> {
   const expression = parseTemplate(source, path).single ?? source.trim();
   const value = await compileExpression(expression, path).evaluate(scope, path);
   // JSONata yields a lone value for a one-element sequence and undefined for an empty one.
@@ -19,19 +23,18 @@ export async function evaluateItems(task: string, source: string, scope: Scope):
 }
 
 /** A fresh fan-out over `items`. */
-export function newFanOut(items: unknown[], concurrency: number | undefined): FanOut {
+export function newFanOut(items: readonly unknown[], concurrency: number | undefined): FanOut {
   return { items, results: [], next: 0, running: 0, done: 0, limit: concurrency ?? Math.max(1, items.length) };
 }
 
-/** The item indexes that may start now, claimed (counted as running). */
-export function claimItems(fanout: FanOut): number[] {
+/** The item indexes that may start now, and the fan-out with them counted as running. */
+export function claimItems(fanout: FanOut): { fanout: FanOut; claimed: number[] } {
   const claimed: number[] = [];
-  while (fanout.failure === undefined && fanout.running < fanout.limit && fanout.next < fanout.items.length) {
-    claimed.push(fanout.next);
-    fanout.next += 1;
-    fanout.running += 1;
+  if (fanout.failure === undefined) {
+    const free = Math.max(0, Math.min(fanout.limit - fanout.running, fanout.items.length - fanout.next));
+    for (let index = fanout.next; index < fanout.next + free; index++) claimed.push(index);
   }
-  return claimed;
+  return { fanout: { ...fanout, next: fanout.next + claimed.length, running: fanout.running + claimed.length }, claimed };
 }
 
 /** Records an item's end; the first failure is kept. */
@@ -39,14 +42,16 @@ export function recordItem(
   fanout: FanOut,
   index: number,
   outcome: { ok: true; result: unknown } | { ok: false; error: ReportedError; attempts: number },
-): void {
-  fanout.running -= 1;
-  fanout.done += 1;
-  if (outcome.ok) fanout.results[index] = outcome.result;
-  else if (fanout.failure === undefined) {
-    fanout.failure = { index, message: outcome.error.message, attempts: outcome.attempts };
-    if (outcome.error.type !== undefined) fanout.failure.type = outcome.error.type;
+): FanOut {
+  const ended = { ...fanout, running: fanout.running - 1, done: fanout.done + 1 };
+  if (outcome.ok) {
+    const results = [...fanout.results];
+    results[index] = outcome.result;
+    return { ...ended, results };
   }
+  if (fanout.failure !== undefined) return ended;
+  const { message, type } = outcome.error;
+  return { ...ended, failure: { index, message, attempts: outcome.attempts, ...(type === undefined ? {} : { type }) } };
 }
 
 /** The task's outcome once the fan-out is over, else undefined (items still running or to start). */

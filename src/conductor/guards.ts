@@ -1,84 +1,63 @@
 /**
- * Guards for cycles (SPEC §3 rule 7) — `max_iterations` per task and the whole-run
- * `timeout` — and the per-task activity settings (rule 10), resolved to milliseconds.
+ * Guards for cycles and time (SPEC §3 rule 7): `max_iterations` per task and the whole-run
+ * `timeout`, measured from the start of the run chain and re-armed after continue-as-new.
+ * The only writer of `state.guards`.
  */
-import { parseDuration } from '../definition/index.js';
-import { DEFAULTS, type Task } from '../definition/schema.js';
-import type { RetrySettings } from './events.js';
-import { failRun } from './failure.js';
-import type { ConductorState } from './state.js';
+import { planOf } from './context.js';
+import type { RunFailure } from './state.js';
 import { emit, type Turn } from './turn.js';
 
 /** Timer id of the whole-run timeout; one per run chain. */
 export const RUN_TIMEOUT_TIMER = 'run-timeout';
 
-/** The cycle guard that applies to `task`. */
-export function maxIterationsOf(state: ConductorState, task: string): number {
-  return state.definition.tasks[task]?.max_iterations ?? state.definition.max_iterations ?? DEFAULTS.maxIterations;
-}
-
 /**
- * Counts one more iteration of `task` and returns it, or fails the run and returns
- * undefined when that would pass the task's `max_iterations`.
+ * Counts one more iteration of `task` and returns its number, or the failure to fail the
+ * run with when that would pass the task's `max_iterations`.
  */
-export function claimIteration(turn: Turn, task: string): number | undefined {
+export function claimIteration(turn: Turn, task: string): number | RunFailure {
   const { state } = turn;
-  const limit = maxIterationsOf(state, task);
-  const used = state.iterations[task] ?? 0;
+  const limit = planOf(turn.context, task).maxIterations;
+  const used = state.guards.iterations[task] ?? 0;
   if (used >= limit) {
-    failRun(
-      turn,
-      {
-        type: 'MaxIterationsExceeded',
-        message: `task '${task}' reached max_iterations (${limit}): it was scheduled to run a ${ordinal(used + 1)} time`,
-        task,
-      },
-      'cancel',
-    );
-    return undefined;
+    return {
+      type: 'MaxIterationsExceeded',
+      message: `task '${task}' reached max_iterations (${limit}): it was scheduled to run a ${ordinal(used + 1)} time`,
+      task,
+    };
   }
-  state.iterations[task] = used + 1;
+  state.guards = { ...state.guards, iterations: { ...state.guards.iterations, [task]: used + 1 } };
   return used + 1;
 }
 
-/** Arms the whole-run timeout, measured from the run chain's start time. */
-export function armRunTimeout(turn: Turn): void {
-  const { state } = turn;
-  const timeout = state.definition.timeout;
-  if (timeout === undefined) return;
-  const dueAt = Date.parse(state.workflow.startTime) + parseDuration(timeout);
-  state.timers.push({ id: RUN_TIMEOUT_TIMER, dueAt, purpose: 'run-timeout' });
+/** Arms the whole-run timeout at the start of a run chain. */
+export function armDeadline(turn: Turn): void {
+  const { timeoutMs } = turn.context;
+  if (timeoutMs === undefined) return;
+  const dueAt = Date.parse(turn.state.startedAt) + timeoutMs;
+  turn.state.guards = { ...turn.state.guards, deadline: { timerId: RUN_TIMEOUT_TIMER, dueAt } };
   emit(turn, { kind: 'startTimer', timerId: RUN_TIMEOUT_TIMER, ms: Math.max(0, dueAt - turn.now) });
 }
 
-/** Fails the run because its whole-run timeout passed. */
-export function timeOutRun(turn: Turn): void {
-  const timeout = turn.state.definition.timeout ?? 'its timeout';
-  failRun(turn, { type: 'RunTimedOut', message: `run exceeded its timeout of ${timeout}`, path: 'timeout' }, 'cancel');
+/** After continue-as-new: the timer of the previous run is gone, so start it again for what is left. */
+export function rearmDeadline(turn: Turn): void {
+  const { deadline } = turn.state.guards;
+  if (deadline !== undefined) emit(turn, { kind: 'startTimer', timerId: deadline.timerId, ms: Math.max(0, deadline.dueAt - turn.now) });
 }
 
-/** The Temporal RetryPolicy of a task; DEFAULTS.retry fills what it leaves out. */
-export function retryOf(task: Task): RetrySettings {
-  const retry = task.retry ?? {};
-  const initialIntervalMs = parseDuration(retry.initial_interval ?? DEFAULTS.retry.initial_interval);
-  const settings: RetrySettings = {
-    initialIntervalMs,
-    backoffCoefficient: retry.backoff ?? DEFAULTS.retry.backoff,
-    maximumAttempts: retry.maximum_attempts ?? DEFAULTS.retry.maximum_attempts,
-    nonRetryableErrorTypes: retry.non_retryable_errors ?? [],
-  };
-  if (retry.maximum_interval !== undefined) settings.maximumIntervalMs = parseDuration(retry.maximum_interval);
-  return settings;
+/** If `timerId` is the deadline, disarms it and returns the failure to fail the run with. */
+export function deadlinePassed(turn: Turn, timerId: string): RunFailure | undefined {
+  if (turn.state.guards.deadline?.timerId !== timerId) return undefined;
+  disarmDeadline(turn);
+  const timeout = turn.context.definition.timeout ?? 'its timeout';
+  return { type: 'RunTimedOut', message: `run exceeded its timeout of ${timeout}`, path: 'timeout' };
 }
 
-/** Start-to-close timeout of one attempt. */
-export function timeoutOf(task: Task): number {
-  return parseDuration(task.timeout ?? DEFAULTS.timeout);
-}
-
-/** Heartbeat timeout of one attempt, in ms: silence this long hands the task to another worker. */
-export function heartbeatOf(task: Task): number {
-  return parseDuration(task.heartbeat ?? DEFAULTS.heartbeat);
+/** Disarms the deadline (the run is failing); returns its timer id to cancel, if armed. */
+export function disarmDeadline(turn: Turn): string[] {
+  const { deadline, ...rest } = turn.state.guards;
+  if (deadline === undefined) return [];
+  turn.state.guards = rest;
+  return [deadline.timerId];
 }
 
 function ordinal(n: number): string {

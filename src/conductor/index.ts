@@ -1,10 +1,12 @@
 /**
- * The pure conductor: `state + event → state + commands`. No Temporal imports; the state is
- * plain JSON. See ARCHITECTURE.md for its invariants.
+ * The pure conductor: `step(context, state, event) → state + commands`. No Temporal imports;
+ * the state is plain JSON. See ARCHITECTURE.md for its invariants and who owns what.
  */
 export { startRun, step } from './conductor.js';
+export { buildContext, activitySettings, type RunContext, type ContextSource, type ActivitySettings } from './context.js';
 export { viewOf, type StateView, type RunningView, type BarrierView } from './view.js';
-export { readState } from './restore.js';
+export { readState, CarriedStateError } from './upgrade.js';
 export { RUN_TIMEOUT_TIMER } from './guards.js';
+export { NOTIFY_TASK } from './lifecycle.js';
 export type * from './events.js';
 export type * from './state.js';

@@ -5,13 +5,15 @@
 import type { RunPhase } from './state.js';
 
 /** What can move a run between phases. */
-export type PhaseSignal = 'drain' | 'fail' | 'complete' | 'continue' | 'failed';
+export type PhaseSignal = 'drain' | 'fail' | 'complete' | 'continue' | 'notify' | 'failed';
 
 const TABLE: Record<RunPhase, Partial<Record<PhaseSignal, RunPhase>>> = {
   running: { drain: 'draining', fail: 'failing', complete: 'completed' },
   // A draining run that runs out of work completes rather than continuing-as-new.
   draining: { fail: 'failing', complete: 'completed', continue: 'continued' },
-  failing: { failed: 'failed' },
+  // A failing run with an `on_failure.notify` waits for that delivery before it fails.
+  failing: { notify: 'notifying', failed: 'failed' },
+  notifying: { failed: 'failed' },
   completed: {},
   failed: {},
   continued: {},
@@ -22,6 +24,7 @@ const STARTS: Record<RunPhase, boolean> = {
   running: true,
   draining: false,
   failing: false,
+  notifying: false,
   completed: false,
   failed: false,
   continued: false,
@@ -35,6 +38,7 @@ const FOLLOWS: Record<RunPhase, boolean> = {
   running: true,
   draining: true,
   failing: false,
+  notifying: false,
   completed: false,
   failed: false,
   continued: false,

@@ -1,43 +1,40 @@
 /**
- * The conductor's state: plain JSON, so the workflow can carry it through continue-as-new
- * and the `state` query can return it. Nothing here holds a function, a Date or a Map.
+ * The run state: only what changes while a run goes on (the fixed part — definition, graph,
+ * input, workflow identity — is the RunContext, context.ts). Plain JSON, so continue-as-new
+ * carries it and the `state` query returns a view of it.
+ *
+ * Every field is a slice with exactly one writer module (ARCHITECTURE.md has the map, and
+ * test/unit/conductor/ownership.test.ts enforces it). Slices are replaced, never changed in
+ * place — the `readonly` types make the compiler refuse an in-place write — so a step can
+ * start from a shallow copy and still leave the state it was given untouched.
  */
-import type { Definition } from '../definition/schema.js';
-import type { Graph } from '../definition/index.js';
 import type { Receipt } from '../activities/types.js';
+
+/** The version of this shape; upgrade.ts reads older ones. */
+export const STATE_FORMAT = 2;
 
 /** The run identity expressions see as `workflow`. */
 export interface WorkflowRef {
-  id: string;
-  runId: string;
-  /** ISO-8601 instant the run (chain) started. */
-  startTime: string;
+  readonly id: string;
+  readonly runId: string;
+  /** ISO-8601 instant the run chain started (kept across continue-as-new). */
+  readonly startTime: string;
 }
 
 /** Where the run is in its life; changes only through the table in phase.ts. */
-export type RunPhase = 'running' | 'draining' | 'failing' | 'completed' | 'failed' | 'continued';
+export type RunPhase = 'running' | 'draining' | 'failing' | 'notifying' | 'completed' | 'failed' | 'continued';
 
 /** Where one task in the per-task summary stands. */
 export type TaskStatus = 'not_run' | 'scheduled' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 /** Per-task summary returned with the run result (SPEC §3 rule 6). */
 export interface TaskSummary {
-  status: TaskStatus;
+  readonly status: TaskStatus;
   /** How many times the task has been scheduled to run (cycles raise it). */
-  iterations: number;
+  readonly iterations: number;
   /** Activity attempts spent on the task, over every iteration and item. */
-  attempts: number;
-  lastError?: string;
-}
-
-/** Why a run failed; `type` becomes the ApplicationFailure type. */
-export interface RunFailure {
-  type: FailureType;
-  message: string;
-  task?: string;
-  attempts?: number;
-  /** Path in the definition the failure comes from (expressions, joins, `fail`). */
-  path?: string;
+  readonly attempts: number;
+  readonly lastError?: string;
 }
 
 /** Every way a run can fail inside the conductor. */
@@ -49,92 +46,144 @@ export type FailureType =
   | 'RunTimedOut'
   | 'ExpressionError';
 
+/** Why a run failed; `type` becomes the ApplicationFailure type. */
+export interface RunFailure {
+  readonly type: FailureType;
+  readonly message: string;
+  readonly task?: string;
+  readonly attempts?: number;
+  /** Path in the definition the failure comes from (expressions, joins, `fail`). */
+  readonly path?: string;
+}
+
+/** What became of the `on_failure.notify` delivery (SPEC §5); travels in the failure's details. */
+export interface NotificationReport {
+  readonly to: string;
+  readonly outcome: 'delivered' | 'failed';
+  readonly receipt?: Receipt;
+  readonly error?: string;
+}
+
 /** A failed fan-out item, held until the other running items end (SPEC rule 9). */
 export interface ItemFailure {
-  index: number;
-  message: string;
-  type?: string;
-  attempts: number;
+  readonly index: number;
+  readonly message: string;
+  readonly type?: string;
+  readonly attempts: number;
 }
 
 /** Progress of a fan-out task run. */
 export interface FanOut {
-  items: unknown[];
+  readonly items: readonly unknown[];
   /** Item results by index; holes are items not yet done. */
-  results: unknown[];
+  readonly results: readonly unknown[];
   /** Index of the next item to start. */
-  next: number;
-  running: number;
-  done: number;
-  limit: number;
-  failure?: ItemFailure;
+  readonly next: number;
+  readonly running: number;
+  readonly done: number;
+  readonly limit: number;
+  readonly failure?: ItemFailure;
 }
 
 /** One execution (iteration) of a task, from being scheduled until it ends. */
 export interface TaskRun {
   /** `task#iteration`, unique within the run chain. */
-  id: string;
-  task: string;
-  iteration: number;
+  readonly id: string;
+  readonly task: string;
+  readonly iteration: number;
   /** delayed: waiting on its timer; ready: may start when allowed; active: activities out. */
-  stage: 'delayed' | 'ready' | 'active';
-  fanout?: FanOut;
+  readonly stage: 'delayed' | 'ready' | 'active';
+  readonly fanout?: FanOut;
 }
 
-/** One activity the workflow has been asked to run. */
+/** One activity the workflow has been asked to run for a task run. */
 export interface Execution {
-  id: string;
-  runId: string;
-  task: string;
-  iteration: number;
-  index?: number;
+  readonly id: string;
+  readonly runId: string;
+  readonly task: string;
+  readonly iteration: number;
+  readonly index?: number;
 }
 
-/** A durable timer the workflow has been asked to start. */
-export type Timer =
-  | { id: string; dueAt: number; purpose: 'delay'; runId: string }
-  | { id: string; dueAt: number; purpose: 'run-timeout' };
+/** A task's `delay` timer. */
+export interface DelayTimer {
+  readonly id: string;
+  readonly dueAt: number;
+  readonly runId: string;
+}
 
 /** One round of a join: the distinct sources that arrived, and whether it has fired. */
 export interface Barrier {
-  task: string;
-  round: number;
-  arrived: string[];
+  readonly task: string;
+  readonly round: number;
+  readonly arrived: readonly string[];
   /** Sources that arrived after the barrier fired: recorded, run nothing. */
-  late: string[];
-  fired: boolean;
+  readonly late: readonly string[];
+  readonly fired: boolean;
 }
 
-/** The whole conductor state. */
-export interface ConductorState {
-  format: 1;
-  definition: Definition;
-  graph: Graph;
-  input: Record<string, unknown>;
-  workflow: WorkflowRef;
-  phase: RunPhase;
-  paused: boolean;
-  ctx: Record<string, unknown>;
+/** Phase, pause and how the run ended. Writer: lifecycle.ts. */
+export interface Lifecycle {
+  readonly phase: RunPhase;
+  readonly paused: boolean;
+  readonly failure?: RunFailure;
+  readonly output?: unknown;
+  /** The `on_failure.notify` delivery: its execution while out, then its report. */
+  readonly notification?: { readonly executionId?: string; readonly to: string; readonly report?: NotificationReport };
+}
+
+/** What tasks produced and published. Writer: transitions.ts. */
+export interface RunData {
+  readonly ctx: Readonly<Record<string, unknown>>;
   /** Last successful result of every task. */
-  results: Record<string, unknown>;
-  iterations: Record<string, number>;
-  /** Source of execution ids; never reused across continue-as-new. */
-  counter: number;
-  runs: TaskRun[];
-  executions: Execution[];
-  timers: Timer[];
+  readonly results: Readonly<Record<string, unknown>>;
+}
+
+/** Task runs, the activities and delay timers out for them. Writer: runs.ts. */
+export interface Work {
+  /** Source of execution and timer ids; never reused across continue-as-new. */
+  readonly counter: number;
+  readonly runs: readonly TaskRun[];
+  readonly executions: readonly Execution[];
+  readonly timers: readonly DelayTimer[];
+}
+
+/** Open join barriers. Writer: joins.ts. */
+export interface Joins {
   /** Open barriers per join task, oldest first. */
-  barriers: Record<string, Barrier[]>;
+  readonly barriers: Readonly<Record<string, readonly Barrier[]>>;
   /** Last round number used per join task. */
-  rounds: Record<string, number>;
-  tasks: Record<string, TaskSummary>;
-  /** Receipts of finished attempts, newest last; capped (see RECEIPT_LIMIT). */
-  receipts: Receipt[];
-  receiptsDropped: number;
-  /** How many times this run chain has continued-as-new. */
+  readonly rounds: Readonly<Record<string, number>>;
+}
+
+/** Cycle and time guards. Writer: guards.ts. */
+export interface Guards {
+  readonly iterations: Readonly<Record<string, number>>;
+  /** The whole-run timeout's timer, while armed. */
+  readonly deadline?: { readonly timerId: string; readonly dueAt: number };
+}
+
+/** Receipts of finished attempts, newest last, capped at RECEIPT_LIMIT. Writer: receipts.ts. */
+export interface ReceiptLog {
+  readonly kept: readonly Receipt[];
+  readonly dropped: number;
+}
+
+/** The whole run state. */
+export interface RunState {
+  readonly format: typeof STATE_FORMAT;
+  /** How many times this run chain has continued-as-new. Writer: conductor.ts. */
   generation: number;
-  failure?: RunFailure;
-  output?: unknown;
+  /** When the run chain started (ISO-8601); the whole-run timeout counts from here. */
+  readonly startedAt: string;
+  lifecycle: Lifecycle;
+  data: RunData;
+  work: Work;
+  joins: Joins;
+  guards: Guards;
+  /** Per-task summary. Writer: summary.ts. */
+  tasks: Readonly<Record<string, TaskSummary>>;
+  receipts: ReceiptLog;
 }
 
 /**

@@ -1,74 +1,76 @@
 /**
- * What happens when a task run ends (SPEC §3 rules 2, 5, 11): the first transition whose
- * `when` holds is taken; its `publish` assigns ctx in order (writes land in completion
- * order because events arrive in history order); then every task in its `do` is
- * scheduled, `fail` failing the run on purpose. A failure no transition takes fails the run.
+ * What happens when a task run ends (SPEC §3 rules 2, 3, 4, 5, 11): the first transition
+ * whose `when` holds is taken; its `publish` assigns ctx in order (writes land in completion
+ * order because events arrive in history order); then every task in its `do` is scheduled —
+ * once more for a task without a join, as an arrival at its barrier for a join — and `fail`
+ * fails the run on purpose. A failure no transition takes fails the run.
+ * The only writer of `state.data` (ctx and results).
  */
-import { doList, evaluateWhen, FAIL_TARGET, renderTemplate, taskPath, type Scope, type Transition } from '../definition/index.js';
+import { doList, evaluateWhen, FAIL_TARGET, joinPath, renderTemplate, type Scope, type Transition } from '../definition/index.js';
+import { baseScope, planOf } from './context.js';
+import { settled, type Work } from './evaluation.js';
 import type { ReportedError } from './events.js';
-import { attemptsText, failRun, unhandledFailureHandling } from './failure.js';
-import { followsTransitionsIn } from './phase.js';
-import { scheduleTask } from './schedule.js';
+import type { RunOutcome } from './fanout.js';
+import { arriveAtJoin } from './joins.js';
+import { attemptsText, failRun, followsTransitions } from './lifecycle.js';
+import { createRun } from './runs.js';
 import type { TaskRun } from './state.js';
-import { baseScope, markTask, summaryOf, type Turn } from './turn.js';
+import { markEnded } from './summary.js';
+import type { Turn } from './turn.js';
 
-/** How a task run ended. */
-export type RunOutcome =
-  | { status: 'succeeded'; result: unknown; attempts: number }
-  | { status: 'failed'; error: ReportedError; attempts: number };
+/** Records how `run` ended and follows the task's transitions. */
+export function* endRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<void> {
+  const { state, context } = turn;
+  if (outcome.status === 'succeeded') {
+    markEnded(turn, run.task, 'succeeded');
+    state.data = { ...state.data, results: { ...state.data.results, [run.task]: outcome.result } };
+  } else {
+    markEnded(turn, run.task, 'failed', outcome.error.message);
+  }
+  if (!followsTransitions(turn)) return;
 
-/** Ends `run` with `outcome` and follows the task's transitions. */
-export async function endRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Promise<void> {
-  const { state } = turn;
-  state.runs = state.runs.filter((candidate) => candidate.id !== run.id);
-  markTask(turn, run.task, outcome.status);
-  if (outcome.status === 'succeeded') state.results[run.task] = outcome.result;
-  else summaryOf(turn, run.task).lastError = outcome.error.message;
-  if (!followsTransitionsIn(state.phase)) return;
-
-  const scope = outcomeScope(turn, run, outcome);
-  const next = state.definition.tasks[run.task]?.next ?? [];
+  const plan = planOf(context, run.task);
+  const next = plan.task.next ?? [];
   for (const [index, transition] of next.entries()) {
-    const path = `${taskPath(run.task)}.next[${index}]`;
-    if (await evaluateWhen(transition.when, outcome.status, scope, `${path}.when`)) {
-      await take(turn, run, outcome, transition, scope, path);
+    const path = joinPath(joinPath(plan.path, 'next'), index);
+    const scope = outcomeScope(turn, run, outcome);
+    if (yield* settled(evaluateWhen(transition.when, outcome.status, scope, joinPath(path, 'when')))) {
+      yield* take(turn, run, outcome, transition, path);
       return;
     }
   }
   if (outcome.status === 'failed') {
-    failRun(
-      turn,
-      { type: 'TaskFailed', message: describeFailure(run.task, outcome), task: run.task, attempts: outcome.attempts },
-      unhandledFailureHandling(state),
-    );
+    const failure = { type: 'TaskFailed' as const, message: describeFailure(run.task, outcome), task: run.task, attempts: outcome.attempts };
+    failRun(turn, failure, context.failureHandling);
   }
 }
 
-async function take(
-  turn: Turn,
-  run: TaskRun,
-  outcome: RunOutcome,
-  transition: Transition,
-  scope: Scope,
-  path: string,
-): Promise<void> {
+function* take(turn: Turn, run: TaskRun, outcome: RunOutcome, transition: Transition, path: string): Work<void> {
   const { state } = turn;
   for (const [name, value] of Object.entries(transition.publish ?? {})) {
-    // scope.ctx is state.ctx itself, so a later publish sees the earlier ones.
-    state.ctx[name] = await renderTemplate(value, scope, `${path}.publish.${name}`);
+    // A fresh scope per value: a later publish sees the earlier ones.
+    const rendered = yield* settled(renderTemplate(value, outcomeScope(turn, run, outcome), joinPath(joinPath(path, 'publish'), name)));
+    state.data = { ...state.data, ctx: { ...state.data.ctx, [name]: rendered } };
   }
   for (const target of doList(transition)) {
     if (target === FAIL_TARGET) {
       const how = outcome.status === 'failed' ? describeFailure(run.task, outcome) : `task '${run.task}' succeeded`;
+      const doPath = joinPath(path, 'do');
       failRun(
         turn,
-        { type: 'FailRequested', message: `run failed on purpose by ${path}.do (${how})`, task: run.task, path: `${path}.do` },
-        unhandledFailureHandling(state),
+        { type: 'FailRequested', message: `run failed on purpose by ${doPath} (${how})`, task: run.task, path: doPath },
+        turn.context.failureHandling,
       );
       return;
     }
-    scheduleTask(turn, target, run.task);
+    schedule(turn, target, run.task);
   }
+}
+
+/** Schedules `task` because `source` took a transition into it (rules 3 and 4). */
+function schedule(turn: Turn, task: string, source: string): void {
+  const { join } = planOf(turn.context, task);
+  if (join === undefined || arriveAtJoin(turn, task, source, join)) createRun(turn, task);
 }
 
 function outcomeScope(turn: Turn, run: TaskRun, outcome: RunOutcome): Scope {
@@ -77,11 +79,13 @@ function outcomeScope(turn: Turn, run: TaskRun, outcome: RunOutcome): Scope {
     status: outcome.status,
     attempt: outcome.attempts,
     iteration: run.iteration,
+    ...(outcome.status === 'failed' ? { error: { ...outcome.error, attempts: outcome.attempts } } : {}),
   };
-  if (outcome.status === 'failed') task.error = { ...outcome.error, attempts: outcome.attempts };
-  const scope: Scope = { ...baseScope(turn.state), task };
-  if (outcome.status === 'succeeded') scope.result = outcome.result;
-  return scope;
+  return {
+    ...baseScope(turn.context, turn.state),
+    task,
+    ...(outcome.status === 'succeeded' ? { result: outcome.result } : {}),
+  };
 }
 
 /** `task 'fetch' failed after 3 attempts: exit code 1`. */

@@ -4,7 +4,8 @@
  */
 import type { Receipt } from '../activities/types.js';
 import { missingSources } from './barriers.js';
-import type { ConductorState, RunFailure, RunPhase, TaskSummary } from './state.js';
+import type { RunContext } from './context.js';
+import type { NotificationReport, RunFailure, RunPhase, RunState, TaskSummary } from './state.js';
 
 /** One activity out right now. */
 export interface RunningView {
@@ -33,48 +34,51 @@ export interface StateView {
   /** Task runs not yet started: waiting to start (ready) or on their delay timer. */
   scheduled: { task: string; iteration: number; stage: 'ready' | 'delayed' }[];
   barriers: BarrierView[];
-  iterations: Record<string, number>;
-  ctx: Record<string, unknown>;
-  tasks: Record<string, TaskSummary>;
-  receipts: Receipt[];
+  iterations: Readonly<Record<string, number>>;
+  ctx: Readonly<Record<string, unknown>>;
+  tasks: Readonly<Record<string, TaskSummary>>;
+  receipts: readonly Receipt[];
   receiptsDropped: number;
   generation: number;
   failure?: RunFailure;
   output?: unknown;
+  notification?: NotificationReport;
 }
 
 /** Builds the view of a state. */
-export function viewOf(state: ConductorState): StateView {
+export function viewOf(context: RunContext, state: RunState): StateView {
+  const { lifecycle, work } = state;
   const view: StateView = {
-    status: state.paused && state.phase === 'running' ? 'paused' : state.phase,
-    paused: state.paused,
-    running: state.executions.map(({ id, task, iteration, index }) => ({
+    status: lifecycle.paused && lifecycle.phase === 'running' ? 'paused' : lifecycle.phase,
+    paused: lifecycle.paused,
+    running: work.executions.map(({ id, task, iteration, index }) => ({
       executionId: id,
       task,
       iteration,
       ...(index === undefined ? {} : { index }),
     })),
-    scheduled: state.runs.flatMap((run) =>
+    scheduled: work.runs.flatMap((run) =>
       run.stage === 'active' ? [] : [{ task: run.task, iteration: run.iteration, stage: run.stage }],
     ),
-    barriers: Object.values(state.barriers).flatMap((barriers) =>
+    barriers: Object.values(state.joins.barriers).flatMap((barriers) =>
       barriers.map((barrier) => ({
         task: barrier.task,
         round: barrier.round,
         fired: barrier.fired,
-        arrived: barrier.arrived,
-        missing: missingSources(barrier, state.graph.inboundSources[barrier.task] ?? []),
-        late: barrier.late,
+        arrived: [...barrier.arrived],
+        missing: missingSources(barrier, context.graph.inboundSources[barrier.task] ?? []),
+        late: [...barrier.late],
       })),
     ),
-    iterations: state.iterations,
-    ctx: state.ctx,
+    iterations: state.guards.iterations,
+    ctx: state.data.ctx,
     tasks: state.tasks,
-    receipts: state.receipts,
-    receiptsDropped: state.receiptsDropped,
+    receipts: state.receipts.kept,
+    receiptsDropped: state.receipts.dropped,
     generation: state.generation,
   };
-  if (state.failure !== undefined) view.failure = state.failure;
-  if (state.output !== undefined) view.output = state.output;
+  if (lifecycle.failure !== undefined) view.failure = lifecycle.failure;
+  if (lifecycle.output !== undefined) view.output = lifecycle.output;
+  if (lifecycle.notification?.report !== undefined) view.notification = lifecycle.notification.report;
   return view;
 }

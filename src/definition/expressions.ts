@@ -14,7 +14,7 @@ export {
   type CompiledExpression,
   type Scope,
 } from './compile.js';
-export { asText, checkTemplates, parseTemplate, renderTemplate, type Template, type TemplatePart } from './templates.js';
+export { asText, checkTemplates, hasTemplates, parseTemplate, renderTemplate, type Template, type TemplatePart } from './templates.js';
 
 /** The outcome of a task, as `when` sees it. */
 export type TaskOutcome = 'succeeded' | 'failed';
@@ -35,18 +35,20 @@ export function whenExpressionSource(when: string, path: string): string {
 
 /**
  * Decides whether a transition's `when` holds for a task that ended with `status`.
- * Missing means `succeeded`; the keywords match the outcome (`completed` matches both).
- * An expression is evaluated whatever the outcome, so it can also route failures; it sees
- * the booleans `succeeded` and `failed` (also `$succeeded`, `$failed`) to say which, as in
- * `failed and ctx.tries < 3`, and its value is cast with JSONata's `$boolean` rules.
+ * Missing means `succeeded`; the keywords match the outcome (`completed` matches both) and
+ * are decided synchronously. An expression is evaluated whatever the outcome, so it can
+ * also route failures; it sees the booleans `succeeded` and `failed` (also `$succeeded`,
+ * `$failed`) to say which, as in `failed and ctx.tries < 3`, and its value is cast with
+ * JSONata's `$boolean` rules.
  */
-export async function evaluateWhen(when: string | undefined, status: TaskOutcome, scope: Scope, path: string): Promise<boolean> {
+export function evaluateWhen(when: string | undefined, status: TaskOutcome, scope: Scope, path: string): boolean | Promise<boolean> {
   const word = when?.trim() ?? 'succeeded';
   if (word === 'completed') return true;
   if (word === 'succeeded' || word === 'failed') return word === status;
   const source = whenExpressionSource(word, path);
   const task = scope.task === undefined ? undefined : { ...scope.task, status };
   const outcome = { succeeded: status === 'succeeded', failed: status === 'failed' };
-  const value = await compileExpression(source, path).evaluate({ ...scope, task }, path, outcome);
-  return jsonataBoolean(value);
+  return compileExpression(source, path)
+    .evaluate({ ...scope, task }, path, outcome)
+    .then((value) => jsonataBoolean(value));
 }

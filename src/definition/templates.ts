@@ -86,21 +86,37 @@ export function checkTemplates(value: unknown, path: string): ExpressionError[] 
   return [];
 }
 
+/** True if a string anywhere inside `value` holds a `{{`: only such values need evaluating. */
+export function hasTemplates(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('{{');
+  if (Array.isArray(value)) return value.some((member) => hasTemplates(member));
+  if (isPlainObject(value)) return Object.values(value).some((member) => hasTemplates(member));
+  return false;
+}
+
 /**
  * Renders templates deep inside a value. Objects and arrays are rendered member by member;
- * other values pass through. Rejects with an {@link ExpressionError} naming the path.
+ * other values pass through. Fails with an {@link ExpressionError} naming the path.
+ *
+ * A value without templates comes back as it is, synchronously: JSONata evaluation is
+ * async, and every promise costs a recorded stack trace inside a workflow, so only values
+ * that really hold expressions pay for one.
  */
-export async function renderTemplate(value: unknown, scope: Scope, path: string): Promise<unknown> {
+export function renderTemplate(value: unknown, scope: Scope, path: string): unknown {
+  return hasTemplates(value) ? renderDeep(value, scope, path) : value;
+}
+
+async function renderDeep(value: unknown, scope: Scope, path: string): Promise<unknown> {
   if (typeof value === 'string') return renderString(value, scope, path);
   if (Array.isArray(value)) {
     const rendered: unknown[] = [];
     // Sequential on purpose: evaluation order stays fixed, which keeps errors reproducible.
-    for (const [index, member] of value.entries()) rendered.push(await renderTemplate(member, scope, joinPath(path, index)));
+    for (const [index, member] of value.entries()) rendered.push(await renderDeep(member, scope, joinPath(path, index)));
     return rendered;
   }
   if (isPlainObject(value)) {
     const rendered: Record<string, unknown> = {};
-    for (const [key, member] of Object.entries(value)) rendered[key] = await renderTemplate(member, scope, joinPath(path, key));
+    for (const [key, member] of Object.entries(value)) rendered[key] = await renderDeep(member, scope, joinPath(path, key));
     return rendered;
   }
   return value;

@@ -2,7 +2,7 @@
  * How a conductor `startExecution` becomes Temporal activity options (SPEC §3 rule 10).
  * Shared with the baseline workflows so that benchmarks compare like with like.
  */
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import { workflowInfo, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { ActionKind, ActivityInput, ActivityOutcome } from '../activities/types.js';
 import type { RetrySettings } from '../conductor/index.js';
 
@@ -56,4 +56,11 @@ export function activityOptions(settings: ExecutionSettings): ActivityOptions {
   };
   if (settings.heartbeatMs !== undefined) options.heartbeatTimeout = settings.heartbeatMs;
   return options;
+}
+
+/** The input of one activity: who it runs for (run, task, iteration, item) and its rendered `with`. */
+export function activityInput(task: string, iteration: number, index: number | undefined, rendered: unknown): ActivityInput {
+  const info = workflowInfo();
+  const meta = { workflowId: info.workflowId, runId: info.runId, task, iteration };
+  return { meta: index === undefined ? meta : { ...meta, index }, with: rendered };
 }

@@ -3,22 +3,19 @@
  * the interpreter uses. The zero-overhead test and the benchmark compare their history
  * event counts and timings with `interpretGraph` running the equivalent graph.
  */
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { proxyActivities } from '@temporalio/workflow';
 import type { ActivityInput, ActivityOutcome } from '../activities/types.js';
-import { heartbeatOf, retryOf, timeoutOf } from '../conductor/guards.js';
-import { activityOptions, type Activities } from './activity-options.js';
+import { activitySettings } from '../conductor/index.js';
+import { activityInput, activityOptions, type Activities } from './activity-options.js';
 
 function script(task: string, index?: number) {
-  const spec = { action: 'script' as const };
-  const settings = { task, iteration: 1, retry: retryOf(spec), timeoutMs: timeoutOf(spec), heartbeatMs: heartbeatOf(spec) };
+  const settings = { task, iteration: 1, ...activitySettings({}) };
   const options = activityOptions(index === undefined ? settings : { ...settings, index });
   return proxyActivities<Activities>(options).script;
 }
 
 function input(task: string, command: string[], index?: number): ActivityInput {
-  const info = workflowInfo();
-  const meta = { workflowId: info.workflowId, runId: info.runId, task, iteration: 1 };
-  return { meta: index === undefined ? meta : { ...meta, index }, with: { command } };
+  return activityInput(task, 1, index, { command });
 }
 
 /** `n` script activities one after another: the same as a chain `step1 → step2 → … → stepN`. */

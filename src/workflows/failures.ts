@@ -5,15 +5,14 @@
  */
 import { ApplicationFailure, ContinueAsNew, isCancellation } from '@temporalio/workflow';
 import type { Receipt } from '../activities/types.js';
-import type { NotificationReport } from './notify.js';
-import type { RunFailure, TaskSummary } from '../conductor/index.js';
+import type { NotificationReport, RunFailure, TaskSummary } from '../conductor/index.js';
 import { ExpressionError, formatProblems, type Problem } from '../definition/index.js';
 
 /** What a failed run carries in `details[0]`. */
 export interface FailureReport {
   failure: RunFailure;
-  tasks: Record<string, TaskSummary>;
-  receipts: Receipt[];
+  tasks: Readonly<Record<string, TaskSummary>>;
+  receipts: readonly Receipt[];
   /** The `on_failure.notify` delivery, when the definition asks for one. */
   notification?: NotificationReport;
 }

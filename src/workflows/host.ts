@@ -4,9 +4,9 @@
  * One CancellationScope per activity and per timer, so fail-fast can cancel exactly those
  * (a cancelled activity is told through its heartbeat, and the worker kills its process).
  */
-import { CancellationScope, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
 import type { ConductorEvent, StartExecutionCommand, StartTimerCommand } from '../conductor/index.js';
-import { activityOptions, type Activities } from './activity-options.js';
+import { activityInput, activityOptions, type Activities } from './activity-options.js';
 import { completedEvent, failedEvent } from './outcomes.js';
 
 /** Runs activities and timers for the conductor and queues the events they produce. */
@@ -14,20 +14,46 @@ export class Host {
   /** Events waiting for the conductor, oldest first. */
   readonly inbox: ConductorEvent[] = [];
   private readonly scopes = new Map<string, CancellationScope>();
+  /** Activities out that must not be cancelled (the dead-letter notification). */
+  private shielded = 0;
 
   /** Queues an event (signals use this too). */
   push(event: ConductorEvent): void {
     this.inbox.push(event);
   }
 
-  /** Schedules one activity in its own cancellation scope. */
+  /**
+   * Waits until an event is queued. While a shielded activity is out, the wait itself is
+   * shielded too: cancelling the workflow then neither abandons that activity nor the run's
+   * own ending, which waits for it.
+   */
+  async nextEvent(): Promise<ConductorEvent> {
+    const ready = (): boolean => this.inbox.length > 0;
+    if (this.shielded > 0) await CancellationScope.nonCancellable(() => condition(ready));
+    else await condition(ready);
+    const event = this.inbox.shift();
+    if (event === undefined) throw new Error('host: woke without an event');
+    return event;
+  }
+
+  /** Schedules one activity in its own cancellation scope (or a non-cancellable one). */
   startExecution(command: StartExecutionCommand): void {
+    if (command.cancellable !== false) {
+      this.launch(command, new CancellationScope());
+      return;
+    }
+    this.shielded += 1;
+    // The SDK records a cancel request one promise turn after scope.cancel(); a shielded
+    // activity (the dead-letter notification, which follows a fail-fast cancel) waits one
+    // turn too, so its schedule follows those requests in history, as it always has: the
+    // v1-fail-fast-notify history replays only in this order.
+    void Promise.resolve().then(() => this.launch(command, new CancellationScope({ cancellable: false })));
+  }
+
+  private launch(command: StartExecutionCommand, scope: CancellationScope): void {
     const options = activityOptions(command);
     const activity = proxyActivities<Activities>(options)[command.action];
-    const info = workflowInfo();
-    const meta = { workflowId: info.workflowId, runId: info.runId, task: command.task, iteration: command.iteration };
-    const input = { meta: command.index === undefined ? meta : { ...meta, index: command.index }, with: command.with };
-    const scope = new CancellationScope();
+    const input = activityInput(command.task, command.iteration, command.index, command.with);
     this.scopes.set(command.executionId, scope);
     scope
       .run(() => activity(input))
@@ -35,7 +61,10 @@ export class Host {
         (outcome) => this.push(completedEvent(command.executionId, outcome, Date.now())),
         (error: unknown) => this.push(failedEvent(command.executionId, error, options.retry ?? {}, Date.now())),
       )
-      .finally(() => this.scopes.delete(command.executionId));
+      .finally(() => {
+        this.scopes.delete(command.executionId);
+        if (!scope.cancellable) this.shielded -= 1;
+      });
   }
 
   /** Starts a durable timer in its own cancellation scope; a cancelled timer reports nothing. */

@@ -4,24 +4,18 @@
  * the pure conductor events and carries out its commands — nothing else. Everything that
  * decides lives in src/conductor.
  */
-import {
-  condition,
-  continueAsNew,
-  defineQuery,
-  defineSignal,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { continueAsNew, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { GRAPH_KEY } from '../constants.js';
 import type { Receipt } from '../activities/types.js';
 import {
+  buildContext,
   readState,
   startRun,
   step,
   viewOf,
   type ConductorCommand,
-  type ConductorState,
+  type RunContext,
+  type RunState,
   type StateView,
   type StepResult,
   type TaskSummary,
@@ -29,7 +23,6 @@ import {
 import { validateDefinition } from '../definition/index.js';
 import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
 import { Host } from './host.js';
-import { notifyFailure } from './notify.js';
 
 /** Pause the run: no new task starts; running ones finish (SPEC §3 rule 13). */
 export const pauseSignal = defineSignal('pause');
@@ -52,8 +45,11 @@ export interface InterpretInput {
   input?: Record<string, unknown>;
   /** Where the definition came from (file name), used in error messages. */
   source?: string;
-  /** The state carried over by continue-as-new. */
-  resume?: ConductorState;
+  /**
+   * The run state carried over by continue-as-new: today's format, or one an older
+   * Switchyard carried (conductor/upgrade.ts reads both; the definition travels once, above).
+   */
+  resume?: RunState | Record<string, unknown>;
   /** Drain and continue-as-new once the history has this many events. */
   continueAsNewAfterEvents?: number;
 }
@@ -62,15 +58,16 @@ export interface InterpretInput {
 export interface InterpretResult {
   status: 'completed';
   output: unknown;
-  tasks: Record<string, TaskSummary>;
-  receipts: Receipt[];
+  tasks: Readonly<Record<string, TaskSummary>>;
+  receipts: readonly Receipt[];
 }
 
 /** Interprets a Switchyard definition as a durable run. */
 export async function interpretGraph(args: InterpretInput): Promise<InterpretResult> {
-  let state: ConductorState | undefined;
+  let context: RunContext | undefined;
+  let state: RunState | undefined;
   // Registered first so that it also answers on closed runs (queries replay the history).
-  setHandler(stateQuery, () => (state === undefined ? undefined : viewOf(state)));
+  setHandler(stateQuery, () => (context === undefined || state === undefined ? undefined : viewOf(context, state)));
   const host = new Host();
   setHandler(pauseSignal, () => host.push({ kind: 'run.paused', now: Date.now() }));
   setHandler(resumeSignal, () => host.push({ kind: 'run.resumed', now: Date.now() }));
@@ -80,11 +77,12 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     tagGraph(valid.definition.name);
 
     const info = workflowInfo();
-    const workflow = { id: info.workflowId, runId: info.runId, startTime: info.startTime.toISOString() };
+    const run = buildContext({ ...valid, input: args.input, workflow: { id: info.workflowId, runId: info.runId } });
+    context = run;
     let result: StepResult =
       args.resume === undefined
-        ? await startRun({ kind: 'run.started', definition: valid.definition, graph: valid.graph, input: args.input ?? {}, workflow, now: Date.now() })
-        : await step(readState(args.resume), { kind: 'run.continued', workflow, now: Date.now() });
+        ? await startRun(run, { kind: 'run.started', startTime: info.startTime.toISOString(), now: Date.now() })
+        : await step(run, readState(args.resume), { kind: 'run.continued', now: Date.now() });
     const drainAfter = args.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
     let drainRequested = false;
     for (;;) {
@@ -95,9 +93,9 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
         drainRequested = true;
         host.push({ kind: 'drain.requested', now: Date.now() });
       }
-      await condition(() => host.inbox.length > 0);
-      const event = host.inbox.shift();
-      if (event !== undefined) result = await step(state, event);
+      const next = step(run, state, await host.nextEvent());
+      // Most steps need no expression and return at once: awaiting only a real promise saves one per event.
+      result = next instanceof Promise ? await next : next;
     }
   } catch (error) {
     throw asRunFailure(error);
@@ -127,15 +125,17 @@ function carryOut(host: Host, commands: readonly ConductorCommand[]): EndCommand
   return end;
 }
 
-async function finish(end: EndCommand, args: InterpretInput, state: ConductorState): Promise<InterpretResult> {
+async function finish(end: EndCommand, args: InterpretInput, state: RunState): Promise<InterpretResult> {
   switch (end.kind) {
     case 'completeRun':
-      return { status: 'completed', output: end.output, tasks: end.tasks, receipts: state.receipts };
-    case 'failRun': {
-      const notification = await notifyFailure(state, end.failure);
-      const receipts = notification?.receipt ? [...state.receipts, notification.receipt] : state.receipts;
-      throw runFailure({ failure: end.failure, tasks: end.tasks, receipts, ...(notification ? { notification } : {}) });
-    }
+      return { status: 'completed', output: end.output, tasks: end.tasks, receipts: state.receipts.kept };
+    case 'failRun':
+      throw runFailure({
+        failure: end.failure,
+        tasks: end.tasks,
+        receipts: state.receipts.kept,
+        ...(end.notification === undefined ? {} : { notification: end.notification }),
+      });
     case 'continueAsNew': {
       const next: InterpretInput = { definition: args.definition, resume: end.state };
       if (args.input !== undefined) next.input = args.input;

@@ -5,16 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { arrive } from '../../../src/conductor/barriers.js';
-import { readState, startRun, step, viewOf, type ConductorEvent, type StartExecutionCommand, type StepResult } from '../../../src/conductor/index.js';
+import { buildContext, readState, startRun, step, viewOf, type ConductorEvent, type RunContext, type StartExecutionCommand, type StepResult } from '../../../src/conductor/index.js';
 import { validateDefinition } from '../../../src/definition/index.js';
 
 const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
 const T0 = Date.parse(WORKFLOW.startTime);
 
-async function begin(definition: unknown, input?: Record<string, unknown>): Promise<StepResult> {
+/** A started run and the context it was started with. */
+type Begun = StepResult & { context: RunContext };
+
+async function begin(definition: unknown, input?: Record<string, unknown>): Promise<Begun> {
   const valid = validateDefinition(definition);
   if (!valid.ok) throw new Error(JSON.stringify(valid.problems));
-  return startRun({ kind: 'run.started', definition: valid.definition, graph: valid.graph, workflow: WORKFLOW, now: T0, ...(input === undefined ? {} : { input }) });
+  const context = buildContext({ ...valid, input, workflow: WORKFLOW });
+  return { context, ...(await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now: T0 })) };
 }
 
 function starts(result: StepResult): StartExecutionCommand[] {
@@ -77,22 +81,22 @@ describe('purity and serialisation', () => {
   it('never changes the state it is given', async () => {
     const first = await begin(definition);
     const before = JSON.stringify(first.state);
-    await step(first.state, done('x1', 'A'));
+    await step(first.context, first.state, done('x1', 'A'));
     expect(JSON.stringify(first.state)).toBe(before);
   });
 
   it('gives the same result when the state is stringified and parsed mid-run', async () => {
     const first = await begin(definition);
-    const second = await step(first.state, done('x1', 'A'));
+    const second = await step(first.context, first.state, done('x1', 'A'));
     const revived = readState(JSON.parse(JSON.stringify(second.state)));
-    const straight = await step(second.state, done('x2', 'B'));
-    const fromJson = await step(revived, done('x2', 'B'));
+    const straight = await step(first.context, second.state, done('x2', 'B'));
+    const fromJson = await step(first.context, revived, done('x2', 'B'));
     expect(fromJson).toEqual(straight);
     expect(straight.commands.at(-1)).toMatchObject({ kind: 'completeRun', output: { both: 'AB' } });
   });
 
   it('rejects a value that is not a conductor state with a clear message', () => {
-    expect(() => readState({ format: 2 })).toThrow(/format is 2/);
+    expect(() => readState({ format: 7 })).toThrow(/format is 7/);
   });
 });
 
@@ -113,8 +117,8 @@ describe('state view (rule 14)', () => {
       task: 'a', iteration: 1, attempt: 1, kind: 'script' as const, startedAt: WORKFLOW.startTime, endedAt: WORKFLOW.startTime,
       durationMs: 1, outcome: 'succeeded' as const, workerIdentity: 'w', inputDigest: 'i', inputBytes: 2, outputDigest: 'o', outputBytes: 3,
     };
-    const after = await step(run.state, { kind: 'execution.completed', executionId: 'x2', result: 'a', receipt, now: T0 + 5 });
-    const view = viewOf(after.state);
+    const after = await step(run.context, run.state, { kind: 'execution.completed', executionId: 'x2', result: 'a', receipt, now: T0 + 5 });
+    const view = viewOf(run.context, after.state);
     expect(view).toMatchObject({
       status: 'running',
       running: [{ executionId: 'x3', task: 'b', iteration: 1 }],
@@ -124,19 +128,19 @@ describe('state view (rule 14)', () => {
       ctx: { seen: 1 },
       receipts: [receipt],
     });
-    const paused = await step(after.state, { kind: 'run.paused', now: T0 + 6 });
-    expect(viewOf(paused.state).status).toBe('paused');
+    const paused = await step(run.context, after.state, { kind: 'run.paused', now: T0 + 6 });
+    expect(viewOf(run.context, paused.state).status).toBe('paused');
   });
 });
 
 describe('closed runs', () => {
   it('ignore late events except to keep their receipts', async () => {
     const run = await begin({ version: 1, name: 'closed', tasks: { a: { action: 'script' }, b: { action: 'script' } } });
-    const failed = await step(run.state, { kind: 'execution.failed', executionId: 'x1', error: { message: 'no' }, attempts: 1, now: T0 + 1 });
+    const failed = await step(run.context, run.state, { kind: 'execution.failed', executionId: 'x1', error: { message: 'no' }, attempts: 1, now: T0 + 1 });
     expect(failed.commands.map((command) => command.kind)).toEqual(['cancel', 'failRun']);
-    const late = await step(failed.state, { kind: 'execution.completed', executionId: 'x2', result: 1, now: T0 + 2 });
+    const late = await step(run.context, failed.state, { kind: 'execution.completed', executionId: 'x2', result: 1, now: T0 + 2 });
     expect(late.commands).toEqual([]);
-    expect(late.state.phase).toBe('failed');
+    expect(late.state.lifecycle.phase).toBe('failed');
   });
 });
 

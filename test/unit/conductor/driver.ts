@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { Receipt } from '../../../src/activities/types.js';
-import { readState, startRun, step, viewOf, type ConductorCommand, type ConductorEvent, type ConductorState, type RunFailure, type StepResult } from '../../../src/conductor/index.js';
+import { buildContext, readState, startRun, step, viewOf, type ConductorCommand, type ConductorEvent, type RunContext, type RunFailure, type RunState, type StepResult } from '../../../src/conductor/index.js';
 import { validateDefinition, formatProblems } from '../../../src/definition/index.js';
 
 const OutcomeSchema = z.union([
@@ -19,7 +19,7 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 
 const SignalSchema = z
   .object({
-    send: z.enum(['pause', 'resume', 'drain', 'timeout']),
+    send: z.enum(['pause', 'resume', 'drain']),
     /** Deliver once this many activities have ended; without it, when nothing else can happen. */
     after: z.number().int().min(0).optional(),
   })
@@ -62,13 +62,13 @@ export interface RunRecord {
   /** Activity starts (`task` or `task[index]`) interleaved with `(signal)` and `(cancel …)` marks. */
   starts: string[];
   timers: number[];
-  ctx: Record<string, unknown>;
+  ctx: Readonly<Record<string, unknown>>;
   output?: unknown;
   failure?: RunFailure;
-  iterations: Record<string, number>;
+  iterations: Readonly<Record<string, number>>;
   maxRunning: number;
   continued: number;
-  state: ConductorState;
+  state: RunState;
 }
 
 interface InFlight {
@@ -108,7 +108,10 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
   const signals = [...(fixture.signals ?? [])];
   let terminal: ConductorCommand | undefined;
 
-  let result: StepResult = await startRun({ kind: 'run.started', definition: valid.definition, graph: valid.graph, input: fixture.input ?? {}, workflow: WORKFLOW, now });
+  // Built once per run, like the workflow does, and again for each continued run.
+  const contextFor = (runId: string): RunContext => buildContext({ ...valid, input: fixture.input ?? {}, workflow: { id: WORKFLOW.id, runId } });
+  let context = contextFor(WORKFLOW.runId);
+  let result: StepResult = await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now });
   for (let steps = 0; steps < MAX_STEPS; steps++) {
     let state = result.state;
     let nextEvent: ConductorEvent | undefined;
@@ -142,7 +145,8 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
           // Exactly what Temporal does to workflow input: serialise it.
           state = readState(JSON.parse(JSON.stringify(command.state)));
           timers.length = 0;
-          nextEvent = { kind: 'run.continued', workflow: { ...WORKFLOW, runId: `run-${continued + 1}` }, now };
+          context = contextFor(`run-${continued + 1}`);
+          nextEvent = { kind: 'run.continued', now };
           break;
         case 'completeRun':
         case 'failRun':
@@ -154,8 +158,8 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
     if (terminal !== undefined) return record(terminal, state, { starts, timers: timerLog, maxRunning, continued });
     if (options.roundTrip === true) state = readState(JSON.parse(JSON.stringify(state)));
     nextEvent ??= pickEvent();
-    if (nextEvent === undefined) throw new Error(`fixture '${fixture.name}': the run is stuck: ${JSON.stringify(viewOf(state))}`);
-    result = await step(state, nextEvent);
+    if (nextEvent === undefined) throw new Error(`fixture '${fixture.name}': the run is stuck: ${JSON.stringify(viewOf(context, state))}`);
+    result = await step(context, state, nextEvent);
   }
   throw new Error(`fixture '${fixture.name}': no end after ${MAX_STEPS} steps`);
 
@@ -184,7 +188,7 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
     const signal = signals.shift();
     if (signal === undefined) return undefined;
     starts.push(`(${signal.send})`);
-    const kinds = { pause: 'run.paused', resume: 'run.resumed', drain: 'drain.requested', timeout: 'run.timedOut' } as const;
+    const kinds = { pause: 'run.paused', resume: 'run.resumed', drain: 'drain.requested' } as const;
     return { kind: kinds[signal.send], now };
   }
 }
@@ -224,10 +228,10 @@ function fakeReceipt(flight: InFlight, outcome: 'succeeded' | 'failed', attempt:
 
 function record(
   terminal: ConductorCommand,
-  state: ConductorState,
+  state: RunState,
   extra: Pick<RunRecord, 'starts' | 'timers' | 'maxRunning' | 'continued'>,
 ): RunRecord {
-  const base = { ...extra, ctx: state.ctx, iterations: state.iterations, state };
+  const base = { ...extra, ctx: state.data.ctx, iterations: state.guards.iterations, state };
   if (terminal.kind === 'completeRun') return { ...base, status: 'completed', output: terminal.output };
   if (terminal.kind === 'failRun') return { ...base, status: 'failed', failure: terminal.failure };
   throw new Error(`not a terminal command: ${terminal.kind}`);

@@ -1,0 +1,232 @@
+/**
+ * Task runs and the work out for them (SPEC §3 rules 1, 3, 9, 10): creating a run (with its
+ * `delay` timer), starting what may start — oldest run first, fan-out items up to their
+ * limit — as `startExecution` commands, and taking back what the activities report. A
+ * `noop` task completes inside the conductor, through the inbox, with its rendered `with`
+ * as result. The only writer of `state.work`.
+ */
+import { renderTemplate, type Scope } from '../definition/index.js';
+import { baseScope, planOf, runsActivity, type ActivitySettings } from './context.js';
+import { settled, type Work } from './evaluation.js';
+import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
+import { claimItems, evaluateItems, fanOutOutcome, newFanOut, recordItem, type RunOutcome } from './fanout.js';
+import { claimIteration } from './guards.js';
+import { failRun, mayStart } from './lifecycle.js';
+import type { Execution, TaskRun, Work as WorkSlice } from './state.js';
+import { addAttempts, markScheduled, markTask } from './summary.js';
+import { endRun } from './transitions.js';
+import { emit, type Turn } from './turn.js';
+
+/** Replaces the work slice with `change` applied. */
+function change(turn: Turn, update: (work: WorkSlice) => Partial<WorkSlice>): void {
+  turn.state.work = { ...turn.state.work, ...update(turn.state.work) };
+}
+
+/** A fresh id for an activity execution (`x`) or timer (`t`). */
+function nextId(turn: Turn, prefix: 'x' | 't'): string {
+  const counter = turn.state.work.counter + 1;
+  change(turn, () => ({ counter }));
+  return `${prefix}${counter}`;
+}
+
+/** Creates one run of `task` (guarded by max_iterations), delayed or ready to start. */
+export function createRun(turn: Turn, task: string): void {
+  const iteration = claimIteration(turn, task);
+  if (typeof iteration !== 'number') {
+    failRun(turn, iteration, 'cancel');
+    return;
+  }
+  markScheduled(turn, task, iteration);
+  const run: TaskRun = { id: `${task}#${iteration}`, task, iteration, stage: 'ready' };
+  const { delayMs } = planOf(turn.context, task);
+  if (delayMs === undefined) {
+    change(turn, (work) => ({ runs: [...work.runs, run] }));
+    return;
+  }
+  const timerId = nextId(turn, 't');
+  change(turn, (work) => ({
+    runs: [...work.runs, { ...run, stage: 'delayed' }],
+    timers: [...work.timers, { id: timerId, dueAt: turn.now + delayMs, runId: run.id }],
+  }));
+  emit(turn, { kind: 'startTimer', timerId, ms: delayMs });
+}
+
+/** A delay timer fired: its run may start now (or once the run is resumed). False if it is not a delay timer. */
+export function releaseDelayed(turn: Turn, timerId: string): boolean {
+  const timer = turn.state.work.timers.find((candidate) => candidate.id === timerId);
+  if (timer === undefined) return false;
+  change(turn, (work) => ({
+    timers: work.timers.filter((candidate) => candidate !== timer),
+    runs: work.runs.map((run) => (run.id === timer.runId && run.stage === 'delayed' ? { ...run, stage: 'ready' } : run)),
+  }));
+  return true;
+}
+
+/** After continue-as-new: the delay timers of the previous run are gone, so start them again for what is left. */
+export function rearmDelays(turn: Turn): void {
+  for (const timer of turn.state.work.timers) emit(turn, { kind: 'startTimer', timerId: timer.id, ms: Math.max(0, timer.dueAt - turn.now) });
+}
+
+/**
+ * Starts everything that may start now, oldest run first. Repeats until nothing more
+ * starts, because a run that ends inside the conductor (an empty fan-out) schedules more.
+ */
+export function* pump(turn: Turn): Work<void> {
+  let started = true;
+  while (started && mayStart(turn)) {
+    started = false;
+    for (const { id } of turn.state.work.runs) {
+      if (!mayStart(turn)) return;
+      // Read afresh: starting an earlier run may have changed or ended this one.
+      const run = findRun(turn, id);
+      if (run?.stage === 'ready') {
+        yield* beginRun(turn, run);
+        started = true;
+      } else if (run?.stage === 'active' && run.fanout !== undefined) {
+        started = (yield* startItems(turn, run.id)) || started;
+      }
+    }
+  }
+}
+
+function findRun(turn: Turn, id: string): TaskRun | undefined {
+  return turn.state.work.runs.find((candidate) => candidate.id === id);
+}
+
+function replaceRun(turn: Turn, run: TaskRun): void {
+  change(turn, (work) => ({ runs: work.runs.map((candidate) => (candidate.id === run.id ? run : candidate)) }));
+}
+
+function* beginRun(turn: Turn, ready: TaskRun): Work<void> {
+  const plan = planOf(turn.context, ready.task);
+  const run: TaskRun = { ...ready, stage: 'active' };
+  replaceRun(turn, run);
+  markTask(turn, run.task, 'running');
+  if (plan.task.items === undefined) {
+    yield* startExecution(turn, run);
+    return;
+  }
+  const items = yield* settled(evaluateItems(plan.task.items, runScope(turn, run), `${plan.path}.items`));
+  const fanout = newFanOut(items, plan.task.concurrency);
+  const fanning: TaskRun = { ...run, fanout };
+  replaceRun(turn, fanning);
+  const outcome = fanOutOutcome(fanout);
+  // An empty list ends the task at once with an empty result.
+  if (outcome !== undefined) yield* finishRun(turn, fanning, outcome);
+  else yield* startItems(turn, fanning.id);
+}
+
+/** Starts the fan-out's next items up to its limit; true if any started. */
+function* startItems(turn: Turn, runId: string): Work<boolean> {
+  const run = findRun(turn, runId);
+  if (run?.fanout === undefined) return false;
+  const { fanout, claimed } = claimItems(run.fanout);
+  const claiming: TaskRun = { ...run, fanout };
+  replaceRun(turn, claiming);
+  for (const index of claimed) yield* startExecution(turn, claiming, index);
+  return claimed.length > 0;
+}
+
+function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
+  const plan = planOf(turn.context, run.task);
+  const scope = runScope(turn, run);
+  if (index !== undefined) {
+    scope.item = run.fanout?.items[index];
+    scope.index = index;
+  }
+  const input = yield* settled(renderTemplate(plan.task.with ?? {}, scope, `${plan.path}.with`));
+  const execution: Execution = { id: nextId(turn, 'x'), runId: run.id, task: run.task, iteration: run.iteration, ...(index === undefined ? {} : { index }) };
+  change(turn, (work) => ({ executions: [...work.executions, execution] }));
+  const { action } = plan.task;
+  if (!runsActivity(action)) {
+    const result = plan.task.with === undefined ? null : input;
+    turn.inbox.push({ kind: 'execution.completed', executionId: execution.id, result, now: turn.now });
+    return;
+  }
+  emit(turn, {
+    kind: 'startExecution',
+    executionId: execution.id,
+    task: run.task,
+    action,
+    with: input,
+    iteration: run.iteration,
+    ...(index === undefined ? {} : { index }),
+    ...activityFields(plan.settings),
+  });
+}
+
+/** The `on_failure.notify` delivery: one `deliver` activity, not cancellable; returns its execution id. */
+export function startNotification(turn: Turn, task: string, content: { to: string; content: string }, settings: ActivitySettings): string {
+  const executionId = nextId(turn, 'x');
+  emit(turn, { kind: 'startExecution', executionId, task, action: 'deliver', with: content, iteration: 1, ...activityFields(settings), cancellable: false });
+  return executionId;
+}
+
+function activityFields(settings: ActivitySettings) {
+  return { retry: settings.retry, timeoutMs: settings.timeoutMs, heartbeatMs: settings.heartbeatMs };
+}
+
+function runScope(turn: Turn, run: TaskRun): Scope {
+  return { ...baseScope(turn.context, turn.state), task: { name: run.task, iteration: run.iteration } };
+}
+
+/** An activity (or a noop) of a task run ended: record it, and end the run once it is over. */
+export function* executionEnded(turn: Turn, event: ExecutionCompletedEvent | ExecutionFailedEvent): Work<void> {
+  const execution = turn.state.work.executions.find((candidate) => candidate.id === event.executionId);
+  if (execution === undefined) return; // cancelled earlier, or reported twice
+  change(turn, (work) => ({ executions: work.executions.filter((candidate) => candidate !== execution) }));
+  const attempts = event.kind === 'execution.failed' ? event.attempts : (event.receipt?.attempt ?? 1);
+  // noop completes inside the conductor and spends no activity attempt.
+  if (event.receipt !== undefined || event.kind === 'execution.failed') addAttempts(turn, execution.task, attempts);
+  const run = findRun(turn, execution.runId);
+  if (run === undefined) return;
+  if (run.fanout === undefined || execution.index === undefined) {
+    const outcome: RunOutcome =
+      event.kind === 'execution.completed'
+        ? { status: 'succeeded', result: event.result, attempts }
+        : { status: 'failed', error: event.error, attempts };
+    yield* finishRun(turn, run, outcome);
+    return;
+  }
+  const fanout = recordItem(
+    run.fanout,
+    execution.index,
+    event.kind === 'execution.completed' ? { ok: true, result: event.result } : { ok: false, error: event.error, attempts },
+  );
+  const recorded: TaskRun = { ...run, fanout };
+  replaceRun(turn, recorded);
+  const outcome = fanOutOutcome(fanout);
+  if (outcome !== undefined) yield* finishRun(turn, recorded, outcome);
+}
+
+function* finishRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<void> {
+  change(turn, (work) => ({ runs: work.runs.filter((candidate) => candidate.id !== run.id) }));
+  yield* endRun(turn, run, outcome);
+}
+
+/**
+ * The run is failing: work that has not started never will, timers are dropped, and with
+ * `cancel` the activities out are abandoned too. Returns what the host must cancel.
+ */
+export function abandonWork(turn: Turn, handling: 'cancel' | 'drain'): { executionIds: string[]; timerIds: string[] } {
+  const { runs, executions, timers } = turn.state.work;
+  for (const run of runs) if (run.stage !== 'active') markTask(turn, run.task, 'cancelled');
+  const timerIds = timers.map((timer) => timer.id);
+  if (handling === 'drain') {
+    change(turn, () => ({ runs: runs.filter((run) => run.stage === 'active'), timers: [] }));
+    return { executionIds: [], timerIds };
+  }
+  for (const execution of executions) markTask(turn, execution.task, 'cancelled');
+  change(turn, () => ({ runs: [], executions: [], timers: [] }));
+  return { executionIds: executions.map((execution) => execution.id), timerIds };
+}
+
+/** Activities out for task runs. */
+export function hasExecutionsOut(turn: Turn): boolean {
+  return turn.state.work.executions.length > 0;
+}
+
+/** Work that is scheduled or waiting: task runs not yet ended, or delay timers. */
+export function hasPendingWork(turn: Turn): boolean {
+  return turn.state.work.runs.length > 0 || turn.state.work.timers.length > 0;
+}
