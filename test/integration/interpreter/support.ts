@@ -229,3 +229,10 @@ export function expectScriptReceipt(receipt: unknown, fields: Record<string, unk
     ...fields,
   });
 }
+
+/** The decoded input a run passed on when it continued-as-new, if it did. */
+export function continuedInput(events: readonly HistoryEvent[]): InterpretInput | undefined {
+  const continued = events.find((event) => event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW);
+  const payload = continued?.workflowExecutionContinuedAsNewEventAttributes?.input?.payloads?.[0];
+  return payload ? (decode(payload) as InterpretInput) : undefined;
+}
