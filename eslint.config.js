@@ -5,6 +5,50 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/**
+ * The wall around workflow code: it is replayed and must be deterministic, so it may not
+ * reach the OS, the clock or the network. src/definition and src/conductor are bundled into
+ * the workflow too, so the same wall stands around them. `extra` adds import patterns.
+ * @param {string[]} files
+ * @param {object[]} extra
+ */
+function workflowWall(files, extra) {
+  return [
+    {
+      files,
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: nodeBuiltins.map((name) => ({
+              name,
+              message: 'Workflow code must be deterministic: Node built-ins do I/O; do it in an activity.',
+            })),
+            patterns: [
+              {
+                group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+                message: 'Workflow code may import only @temporalio/workflow and @temporalio/common.',
+              },
+              {
+                group: ['**/activities/*', '!**/activities/types*'],
+                allowTypeImports: true,
+                message: 'Import only the types of activities into workflow code.',
+              },
+              ...extra,
+            ],
+          },
+        ],
+        'no-restricted-globals': [
+          'error',
+          { name: 'process', message: 'Workflow code may not read the process environment.' },
+          { name: 'setInterval', message: 'Use workflow timers (sleep/condition).' },
+          { name: 'fetch', message: 'Network I/O belongs in an activity.' },
+        ],
+      },
+    },
+  ];
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.switchyard/', 'schema/', 'bin/'] },
   js.configs.recommended,
@@ -20,38 +64,17 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  {
-    // The wall around workflow code: it is replayed and must be deterministic, so it may
-    // not reach the OS, the clock or the network. src/definition and src/conductor are
-    // bundled into the workflow too, so the same wall stands around them.
-    files: ['src/workflows/**/*.ts', 'src/definition/**/*.ts', 'src/conductor/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: 'Workflow code must be deterministic: Node built-ins do I/O; do it in an activity.',
-          })),
-          patterns: [
-            {
-              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
-              message: 'Workflow code may import only @temporalio/workflow and @temporalio/common.',
-            },
-            {
-              group: ['**/activities/*', '!**/activities/types*'],
-              allowTypeImports: true,
-              message: 'Import only the types of activities into workflow code.',
-            },
-          ],
-        },
-      ],
-      'no-restricted-globals': [
-        'error',
-        { name: 'process', message: 'Workflow code may not read the process environment.' },
-        { name: 'setInterval', message: 'Use workflow timers (sleep/condition).' },
-        { name: 'fetch', message: 'Network I/O belongs in an activity.' },
-      ],
-    },
-  },
+  ...workflowWall(['src/definition/**/*.ts'], []),
+  // The interpreter re-evaluates every module it imports on each run: keep zod and yaml
+  // (schemas built at import, parsers) out of it. They stay for the client, in src/definition.
+  ...workflowWall(
+    ['src/workflows/**/*.ts', 'src/conductor/**/*.ts'],
+    [
+      {
+        group: ['zod', 'yaml', '**/definition/index*', '**/definition/schema*', '**/definition/validate*', '**/definition/load*'],
+        allowTypeImports: true,
+        message: 'Workflow code imports the definition language from definition/core.js: zod and yaml would be rebuilt on every run.',
+      },
+    ],
+  ),
 );

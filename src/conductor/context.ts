@@ -15,7 +15,7 @@ import {
   type Graph,
   type Scope,
   type Task,
-} from '../definition/index.js';
+} from '../definition/core.js';
 import type { RetrySettings } from './events.js';
 import type { RunState } from './state.js';
 

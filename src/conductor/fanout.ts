@@ -4,7 +4,7 @@
  * item stops new items from starting; the task fails once the running ones have ended.
  * Pure functions over one {@link FanOut}, each returning a new value.
  */
-import { compileExpression, parseTemplate, type Scope } from '../definition/index.js';
+import { compileExpression, parseTemplate, type Scope } from '../definition/core.js';
 import type { ReportedError } from './events.js';
 import type { FanOut } from './state.js';
 

@@ -6,7 +6,7 @@
  * once nothing is out; a run with nothing running, scheduled or waiting completes, unless a
  * join barrier was left partly filled. The only writer of `state.lifecycle`.
  */
-import { ExpressionError, renderTemplate, type Scope } from '../definition/index.js';
+import { ExpressionError, renderTemplate, type Scope } from '../definition/core.js';
 import { baseScope, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';

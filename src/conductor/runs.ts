@@ -5,7 +5,7 @@
  * `noop` task completes inside the conductor, through the inbox, with its rendered `with`
  * as result. The only writer of `state.work`.
  */
-import { renderTemplate, type Scope } from '../definition/index.js';
+import { renderTemplate, type Scope } from '../definition/core.js';
 import { baseScope, planOf, runsActivity, type ActivitySettings } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';

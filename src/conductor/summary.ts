@@ -2,7 +2,7 @@
  * The per-task summary (SPEC §3 rule 6): status, iterations, attempts and last error of
  * every task. The only writer of `state.tasks`.
  */
-import type { Graph } from '../definition/index.js';
+import type { Graph } from '../definition/core.js';
 import type { TaskStatus, TaskSummary } from './state.js';
 import type { Turn } from './turn.js';
 

@@ -6,7 +6,7 @@
  * fails the run on purpose. A failure no transition takes fails the run.
  * The only writer of `state.data` (ctx and results).
  */
-import { doList, evaluateWhen, FAIL_TARGET, joinPath, renderTemplate, type Scope, type Transition } from '../definition/index.js';
+import { doList, evaluateWhen, FAIL_TARGET, joinPath, renderTemplate, type Scope, type Transition } from '../definition/core.js';
 import { baseScope, planOf } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ReportedError } from './events.js';

@@ -6,9 +6,9 @@
 import { parseDuration } from './duration.js';
 import { checkTemplates, compileExpression, ExpressionError, isWhenKeyword, whenExpressionSource } from './expressions.js';
 import { buildGraph, doList, doPath, FAIL_TARGET, isReservedTaskName, reachableFrom, taskPath, type Graph } from './graph.js';
-import type { LooseDefinition, LooseTask, LooseTransition } from './loose.js';
+import type { LooseDefinition, LooseTask, LooseTransition } from './structure.js';
 import type { Problem } from './problems.js';
-import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './schema.js';
+import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './language.js';
 import { didYouMean } from './suggest.js';
 
 /** Runs every static check on a leniently read definition. */
@@ -20,7 +20,7 @@ export function staticChecks(def: LooseDefinition): Problem[] {
   for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, names));
   problems.push(...checkDuration(def.timeout, 'timeout'));
   problems.push(...expressionProblems(checkTemplates(def.output, 'output')));
-  const notify = def.on_failure?.notify;
+  const notify = typeof def.on_failure === 'object' ? def.on_failure.notify : undefined;
   if (notify !== undefined) {
     problems.push(...expressionProblems(checkTemplates(notify.to, 'on_failure.notify.to')));
     problems.push(...expressionProblems(checkTemplates(notify.content, 'on_failure.notify.content')));

@@ -4,7 +4,7 @@
  */
 import { compileExpression, jsonataBoolean, type Scope } from './compile.js';
 import { parseTemplate } from './templates.js';
-import { WHEN_KEYWORDS, type WhenKeyword } from './schema.js';
+import { WHEN_KEYWORDS, type WhenKeyword } from './language.js';
 
 export {
   compileExpression,

@@ -3,7 +3,7 @@
  * starts, and how many distinct sources each join waits for. Built once per definition.
  */
 import type { Definition, Transition } from './schema.js';
-import { RESERVED_TASK_NAMES } from './schema.js';
+import { RESERVED_TASK_NAMES } from './language.js';
 
 /** The built-in target of `do:` that fails the run on purpose; not a task. */
 export const FAIL_TARGET = 'fail';

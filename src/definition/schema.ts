@@ -6,6 +6,28 @@
  * joins, expressions, durations) live in checks.ts so that every problem is reported at once.
  */
 import { z } from 'zod';
+import {
+  ACTIONS,
+  DEFINITION_NAME_PATTERN,
+  DEFINITION_NAME_RULE,
+  FAILURE_MODES,
+  RESERVED_TASK_NAMES,
+  TASK_NAME_PATTERN,
+} from './language.js';
+
+export {
+  ACTIONS,
+  DEFAULTS,
+  DEFINITION_NAME_PATTERN,
+  DEFINITION_NAME_RULE,
+  FAILURE_MODES,
+  RESERVED_TASK_NAMES,
+  TASK_NAME_PATTERN,
+  WHEN_KEYWORDS,
+  type Action,
+  type FailureMode,
+  type WhenKeyword,
+} from './language.js';
 
 /** A duration written with units: `250ms`, `5s`, `2m`, `1h30m`, `1d`. Parsed by duration.ts. */
 export const DurationSchema = z
@@ -15,24 +37,7 @@ export const DurationSchema = z
   .meta({ pattern: '^\\s*(\\d+(\\.\\d+)?(d|h|ms|m|s))+\\s*$', examples: ['250ms', '5s', '2m', '1h30m', '1d'] });
 export type Duration = z.infer<typeof DurationSchema>;
 
-/** Task names double as JSONata path steps (`results.fetch`), so they are identifiers. */
-export const TASK_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/**
- * Names a task may not take. `fail` is the built-in target of `do:` that fails the run on
- * purpose; the others are kept for future built-ins (Orquesta uses them) so that adding
- * one never changes the meaning of an existing definition.
- */
-export const RESERVED_TASK_NAMES = ['fail', 'succeed', 'noop', 'continue', 'retry', 'pause'] as const;
-
-/** The words `when` may be instead of an expression (SPEC §3 rule 2). */
-export const WHEN_KEYWORDS = ['succeeded', 'failed', 'completed'] as const;
-export type WhenKeyword = (typeof WHEN_KEYWORDS)[number];
-
-/** Kinds of action a task may run: the three activities, plus `noop` for pure routing/join tasks. */
-export const ACTIONS = ['script', 'agent', 'deliver', 'noop'] as const;
 export const ActionSchema = z.enum(ACTIONS);
-export type Action = z.infer<typeof ActionSchema>;
 
 /** A task name, or a list of them. `do: send` is short for `do: [send]`. */
 const TaskListSchema = z.union([z.string(), z.array(z.string())]);
@@ -88,8 +93,7 @@ export const TaskSchema = z
 export type Task = z.infer<typeof TaskSchema>;
 
 /** What to do when a task fails and no transition takes the failure (SPEC §3 rule 5). */
-export const FailureModeSchema = z.enum(['fail_fast', 'drain']);
-export type FailureMode = z.infer<typeof FailureModeSchema>;
+export const FailureModeSchema = z.enum(FAILURE_MODES);
 
 /** A delivery sent when the run fails for good (the dead-letter notification of SPEC §5). */
 export const FailureNotifySchema = z
@@ -117,7 +121,7 @@ export const DefinitionSchema = z
     version: z.literal(1).describe('language version; always 1'),
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'letters, digits, _ . - only')
+      .regex(DEFINITION_NAME_PATTERN, DEFINITION_NAME_RULE)
       .describe('graph name; shown in search attributes and the CLI'),
     description: z.string().optional().describe('free text for readers'),
     input: z.record(z.string(), z.unknown()).optional().describe('defaults; a run input overrides them'),
@@ -135,13 +139,3 @@ export const DefinitionSchema = z
   })
   .strict();
 export type Definition = z.infer<typeof DefinitionSchema>;
-
-/** Defaults that apply when a definition says nothing. Documented in README and JSON Schema. */
-export const DEFAULTS = {
-  maxIterations: 100,
-  retry: { maximum_attempts: 3, initial_interval: '1s', backoff: 2 },
-  timeout: '10m',
-  /** Every activity beats at least every 5 s, so 30 s of silence means its worker is gone. */
-  heartbeat: '30s',
-  failureMode: 'fail_fast' as FailureMode,
-} as const;

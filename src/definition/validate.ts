@@ -1,20 +1,23 @@
-/** Validation of a definition value: the zod shape plus every static check, all problems at once. */
-import { buildGraph, type Graph } from './graph.js';
+/**
+ * Validation of a definition value: all problems at once, each with its path.
+ *
+ * - {@link validateDefinition} is the full check the client runs before anything starts:
+ *   the exact shape (zod) plus every static check.
+ * - {@link checkReceived} is the interpreter's own check of what it was handed: the shape of
+ *   every field it reads (structure.ts) plus the same static checks, without zod, because a
+ *   workflow re-evaluates its modules on every run and building the schemas costs more than
+ *   the rest of a short run. It lives in received.ts, which the workflow imports.
+ */
 import { staticChecks } from './checks.js';
-import { LooseDefinitionSchema } from './loose.js';
-import { DefinitionError, orderProblems, type Problem } from './problems.js';
-import { DefinitionSchema, type Definition } from './schema.js';
+import { buildGraph } from './graph.js';
+import { orderProblems } from './problems.js';
+import type { ValidationResult } from './received.js';
+import { DefinitionSchema } from './schema.js';
+import { readStructure } from './structure.js';
 import { isPlainObject } from './templates.js';
 import { zodProblems } from './zod-problems.js';
 
-/** A definition that passed validation, with its graph. */
-export interface ValidDefinition {
-  definition: Definition;
-  graph: Graph;
-}
-
-/** Either a valid definition and its graph, or every problem found. `source` names the file when known. */
-export type ValidationResult = ({ ok: true } & ValidDefinition) | { ok: false; problems: Problem[]; source?: string };
+export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
 
 /**
  * Validates a parsed definition. Shape problems come from zod; the static checks then run on
@@ -24,14 +27,7 @@ export function validateDefinition(value: unknown): ValidationResult {
   const strict = DefinitionSchema.safeParse(value);
   const problems = strict.success ? [] : zodProblems(strict.error.issues, value, DefinitionSchema);
   // Nothing to check structurally in a document that is not a mapping; zod has said so.
-  if (isPlainObject(value)) problems.push(...staticChecks(LooseDefinitionSchema.parse(value)));
+  if (isPlainObject(value)) problems.push(...staticChecks(readStructure(value).definition));
   if (strict.success && problems.length === 0) return { ok: true, definition: strict.data, graph: buildGraph(strict.data) };
   return { ok: false, problems: orderProblems(problems) };
-}
-
-/** Validates, or throws a {@link DefinitionError} listing every problem. */
-export function requireValidDefinition(value: unknown, source?: string): ValidDefinition {
-  const result = validateDefinition(value);
-  if (!result.ok) throw new DefinitionError(result.problems, source);
-  return { definition: result.definition, graph: result.graph };
 }

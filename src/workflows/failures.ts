@@ -6,7 +6,7 @@
 import { ApplicationFailure, ContinueAsNew, isCancellation } from '@temporalio/workflow';
 import type { Receipt } from '../activities/types.js';
 import type { NotificationReport, RunFailure, TaskSummary } from '../conductor/index.js';
-import { ExpressionError, formatProblems, type Problem } from '../definition/index.js';
+import { ExpressionError, formatProblems, type Problem } from '../definition/core.js';
 
 /** What a failed run carries in `details[0]`. */
 export interface FailureReport {

@@ -20,7 +20,7 @@ import {
   type StepResult,
   type TaskSummary,
 } from '../conductor/index.js';
-import { validateDefinition } from '../definition/index.js';
+import { checkReceived } from '../definition/core.js';
 import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
 import { Host } from './host.js';
 
@@ -72,7 +72,8 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
   setHandler(pauseSignal, () => host.push({ kind: 'run.paused', now: Date.now() }));
   setHandler(resumeSignal, () => host.push({ kind: 'run.resumed', now: Date.now() }));
   try {
-    const valid = validateDefinition(args.definition);
+    // The client validated it fully; this is the workflow's cheap check of what it received.
+    const valid = checkReceived(args.definition);
     if (!valid.ok) throw invalidDefinition(valid.problems, args.source);
     tagGraph(valid.definition.name);
 

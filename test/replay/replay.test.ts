@@ -22,6 +22,15 @@ describe('recorded histories replay against today\'s interpreter', () => {
     workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
   }, 120_000);
 
+  it('bundles no zod and no yaml: the workflow re-evaluates its modules on every run', () => {
+    // Webpack names every module it bundles by path; the definition language reaches the
+    // workflow through definition/core.ts only, so the schemas are never rebuilt per run.
+    const packages = new Set([...workflowBundle.code.matchAll(/node_modules\/((?:@[^/]+\/)?[^/]+)\//g)].map((match) => match[1]));
+    expect(packages).toContain('jsonata');
+    expect(packages).not.toContain('zod');
+    expect(packages).not.toContain('yaml');
+  });
+
   it('has recorded histories to replay', () => {
     // Without this, deleting the folder would make the tier pass vacuously.
     expect(files.length).toBeGreaterThanOrEqual(6);

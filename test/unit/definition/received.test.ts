@@ -1,0 +1,79 @@
+/**
+ * The interpreter's zod-free check of a received definition (received.ts, structure.ts)
+ * against the client's full validation: they agree on every example and fixture, and the
+ * definition the workflow runs is exactly the one the client validated.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { checkReceived, validateDefinition } from '../../../src/definition/index.js';
+
+const read = (url: URL): unknown => parse(readFileSync(url, 'utf8'));
+const yamlIn = (url: URL): URL[] =>
+  readdirSync(url)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort()
+    .map((file) => new URL(file, url));
+const examples = yamlIn(new URL('../../../examples/', import.meta.url));
+const valid = yamlIn(new URL('../../fixtures/definitions/valid/', import.meta.url));
+const invalid = yamlIn(new URL('../../fixtures/definitions/invalid/', import.meta.url));
+const name = (url: URL): string => url.pathname.split('/').slice(-2).join('/');
+
+/** Invalid only because of keys the language does not know: zod refuses them, the interpreter reads past them. */
+const UNKNOWN_KEYS_ONLY = ['unknown-keys.yaml'];
+
+describe('checkReceived: the interpreter reads what the client validated', () => {
+  it.each([...examples, ...valid].map((url) => [name(url), url] as const))('%s: same definition and graph', (_, url) => {
+    const value = read(url);
+    const full = validateDefinition(value);
+    const received = checkReceived(value);
+    expect(full.ok).toBe(true);
+    expect(received).toEqual(full);
+  });
+
+  it.each(invalid.map((url) => [name(url), url] as const))('%s: refused too', (file, url) => {
+    let value: unknown;
+    try {
+      value = read(url);
+    } catch {
+      return; // YAML syntax: the loader's to report, nothing reaches a workflow
+    }
+    const received = checkReceived(value);
+    if (UNKNOWN_KEYS_ONLY.some((known) => file.endsWith(known))) expect(received.ok).toBe(true);
+    else expect(received).toMatchObject({ ok: false });
+  });
+
+  it('names the field and what it expected, for every field of the wrong shape at once', () => {
+    const received = checkReceived({
+      version: 2,
+      name: 'bad name',
+      on_failure: { notify: { content: 7 } },
+      tasks: {
+        a: { action: 'shell', next: [{ do: [1] }, 'x'], retry: { backoff: 0.5, maximum_attempts: -1 }, join: 'some' },
+        b: { with: [] },
+      },
+    });
+    expect(received.ok).toBe(false);
+    const problems = received.ok ? [] : received.problems.map((problem) => `${problem.path}: ${problem.message}`);
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'version: expected 1, got number 2',
+        'name: letters, digits, _ . - only',
+        'on_failure.notify.to: missing: the delivery target',
+        'on_failure.notify.content: expected a string, got number 7',
+        'tasks.a.action: expected one of script, agent, deliver, noop, got string "shell"',
+        'tasks.a.next[0].do: expected a task name or a list of them, got a list',
+        'tasks.a.next[1]: expected a mapping, got string "x"',
+        'tasks.a.retry.backoff: expected a number of at least 1, got number 0.5',
+        'tasks.a.retry.maximum_attempts: expected a whole number of at least 0, got number -1',
+        "tasks.a.join: expected 'all' or a whole number of at least 1, got string \"some\"",
+        'tasks.b.action: missing: one of script, agent, deliver, noop',
+        'tasks.b.with: expected a mapping, got a list',
+      ]),
+    );
+  });
+
+  it('refuses what is not a definition at all', () => {
+    for (const value of [null, 'tasks', [], 42]) expect(checkReceived(value)).toMatchObject({ ok: false });
+  });
+});
