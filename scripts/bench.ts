@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: what the interpreter costs against hand-written Temporal workflows doing
+ * the same work (SPEC §7). In one run it starts its own in-memory dev server and a worker
+ * process, warms up, then alternates batches of interpreter and baseline runs of each
+ * workload (chains of 3 and 8 script tasks, a fan-out of 10 then 1) for several rounds, and
+ * reports the worker's CPU per run and per step, end-to-end latency and history length,
+ * with interpreter/baseline ratios. Progress goes to stderr, the table (or, with --json,
+ * the JSON document) to stdout. Everything it started is stopped on exit, error or Ctrl-C.
+ *
+ * Flags: --runs N (per batch, 20), --rounds N (4), --warmup N (5), --json [file].
+ */
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection } from '@temporalio/client';
+import { startDevServer } from '../src/temporal/dev-server.js';
+import { runBatch, warmUp, type Batch, type BenchTarget } from './bench/batch.js';
+import { parseOptions } from './bench/options.js';
+import { formatTable, type BenchReport } from './bench/report.js';
+import { summarise } from './bench/summary.js';
+import { startMeasuredWorker } from './bench/worker-process.js';
+import { KINDS, workloads } from './bench/workloads.js';
+
+const IDLE_SAMPLE_MS = 3_000;
+const progress = (line: string): void => void process.stderr.write(`bench: ${line}\n`);
+
+/** What has been started and must be stopped, newest first. */
+const stoppers: (() => Promise<void>)[] = [];
+let stopping: Promise<void> | undefined;
+/** Set by Ctrl-C/SIGTERM: what fails after it is the stopping, not a finding to report. */
+let interrupted = false;
+
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    for (const stop of stoppers.reverse()) {
+      await stop().catch((err: unknown) => progress(`while stopping: ${err instanceof Error ? err.message : String(err)}`));
+    }
+  })();
+  return stopping;
+}
+
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    progress(`${signal}: stopping the worker and the dev server`);
+    // A second signal ends us at once; the exit hooks then SIGKILL whatever is left.
+    process.once(signal, () => process.exit(code));
+    void stopAll().finally(() => process.exit(code));
+  });
+}
+
+function commit(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8' }).trim();
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown (not a git checkout)';
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = new Date();
+  const loadavgStart = loadavg();
+  const work = workloads();
+
+  const server = await startDevServer({ ui: false, useExisting: false, log: progress });
+  stoppers.push(() => server.stop());
+  const connection = await Connection.connect({ address: server.address });
+  stoppers.push(() => connection.close());
+  const client = new Client({ connection, namespace: server.namespace });
+  const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
+  progress(`starting the measured worker on task queue ${taskQueue} (bundles the workflows)`);
+  const worker = await startMeasuredWorker({ address: server.address, namespace: server.namespace, taskQueue });
+  stoppers.push(() => worker.stop());
+  const target: BenchTarget = { client, taskQueue, worker, ...(server.kind === 'cli' && server.pid ? { serverPid: server.pid } : {}) };
+
+  progress(`warming up: ${options.warmup} runs of each workload and kind`);
+  for (const workload of work) for (const kind of KINDS) await warmUp(target, workload, kind, options.warmup);
+
+  const idleBefore = await worker.cpu();
+  await sleep(IDLE_SAMPLE_MS);
+  const workerIdleCpuMsPerS = ((await worker.cpu()).ownMs - idleBefore.ownMs) / (IDLE_SAMPLE_MS / 1000);
+
+  const batches: Batch[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    // Which kind goes first alternates, so a trend in the machine's load favours neither.
+    const order = round % 2 === 1 ? KINDS : [...KINDS].reverse();
+    for (const workload of work) {
+      for (const kind of order) {
+        const batch = await runBatch(target, workload, kind, options.runs, round);
+        batches.push(batch);
+        progress(
+          `round ${round}/${options.rounds} ${workload.name} ${kind}: ${(batch.workerCpuMs / batch.runs).toFixed(2)} ms worker CPU/run, ` +
+            `${(batch.wallMs / batch.runs).toFixed(1)} ms/run wall`,
+        );
+      }
+    }
+  }
+
+  const report: BenchReport = {
+    meta: {
+      startedAt: startedAt.toISOString(),
+      durationS: (Date.now() - startedAt.getTime()) / 1000,
+      commit: commit(),
+      node: process.version,
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      server: `${server.cli ? `${server.cli.version} ` : ''}dev server (${server.kind}), in memory, headless`,
+      runs: options.runs,
+      rounds: options.rounds,
+      warmup: options.warmup,
+      loadavgStart,
+      loadavgEnd: loadavg(),
+      workerIdleCpuMsPerS,
+      notes: [
+        'worker CPU: user+system time of the worker process (all its threads) from process.cpuUsage() inside it (µs), read before and after each batch, ÷ runs',
+        '/proc CPU/run: utime+stime of /proc/<pid>/stat for the same process (10 ms ticks), a cross-check of the above',
+        'the `true` processes scripts spawn are the worker\'s children, not in its CPU (the same for both kinds; scriptChildrenCpuPerRun in the JSON)',
+        'runs in a batch go one at a time; latency: from the start call to the result, as the client sees it; p50/p95 over all runs of a kind',
+        'CPU/run, server CPU/run: median over rounds; the CPU ratio: median of per-round ratios (range: lowest and highest round)',
+        'history events: length of the last run of each batch (fan-out: parallel completions may share a workflow task)',
+      ],
+    },
+    results: summarise(work, batches),
+    batches,
+  };
+  const table = formatTable(report);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  if (options.json === true) {
+    process.stderr.write(table);
+    process.stdout.write(json);
+  } else {
+    process.stdout.write(table);
+    if (typeof options.json === 'string') {
+      writeFileSync(options.json, json);
+      progress(`JSON written to ${options.json}`);
+    }
+  }
+}
+
+main()
+  .then(() => stopAll())
+  .then(
+    () => process.exit(0),
+    (err: unknown) => {
+      if (interrupted) return;
+      progress(`failed: ${err instanceof Error ? err.message : String(err)}`);
+      void stopAll().finally(() => process.exit(1));
+    },
+  );
