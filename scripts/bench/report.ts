@@ -51,8 +51,10 @@ function columns(rows: string[][], left: number): string[] {
   );
 }
 
+/** One length, or the lowest–highest seen when the server batched completions differently. */
 function events(figures: KindFigures): string {
-  return figures.historyEvents.join('–');
+  const seen = figures.historyEvents;
+  return seen.length > 1 ? `${seen[0]}–${seen[seen.length - 1]}` : String(seen[0] ?? '—');
 }
 
 function absoluteRow(workload: string, kind: string, f: KindFigures): string[] {
