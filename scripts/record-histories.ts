@@ -1,33 +1,39 @@
 /**
- * Records the histories the replay tier replays (test/histories/*.json): every example,
- * plus runs that exercise fail-fast cancellation, pause/resume signals and
- * continue-as-new. Run it (`npm run record-histories`) after a deliberate, compatible change
- * to the interpreter, and commit the result; CI only replays, it never records.
+ * Records histories for the replay tier (test/histories) with today's interpreter: every
+ * example, fail-fast, pause/resume, continue-as-new, and the cases in
+ * test/fixtures/recordings. Files are named after the run-state format they were recorded
+ * with (`v2-hello.json`) and an existing file is never overwritten: histories recorded by an
+ * older release are what proves an upgrade safe, so they stay as they were (README,
+ * "Upgrades"). For the continue-as-new chain it also saves, in test/fixtures/upgrade, the
+ * input the first run passed on and the chain's result, for the next release's upgrade test.
  *
  * It starts its own in-memory dev server, the OpenAI-compatible peer for agent tasks, a
- * temporary outbox for deliveries, and a worker in this process.
+ * temporary outbox for deliveries, and a worker in this process. CI only replays.
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Connection, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { execFileSync } from 'node:child_process';
+import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startOpenAIPeer } from '../test/peers/openai.js';
+import { STATE_FORMAT } from '../src/conductor/index.js';
+import { GRAPH_KEY } from '../src/constants.js';
 import { loadDefinitionText } from '../src/definition/index.js';
-import { startRun } from '../src/cli/runs.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { createWorker } from '../src/worker.js';
-import { INTERPRETER_WORKFLOW } from '../src/constants.js';
+import { interpretGraph, pauseSignal, resumeSignal, type InterpretInput } from '../src/workflows/index.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const ROOT = resolve(import.meta.dirname, '..');
-const OUT = join(ROOT, 'test', 'histories');
+const HISTORIES = join(ROOT, 'test', 'histories');
+const UPGRADE = join(ROOT, 'test', 'fixtures', 'upgrade');
+const RECORDINGS = join(ROOT, 'test', 'fixtures', 'recordings');
 const TASK_QUEUE = 'record-histories';
+const RELEASE = `v${STATE_FORMAT}`;
 
-/** Runs that are not plain examples: each builds a definition inline. */
 const FAIL_FAST = `version: 1
 name: fail-fast-cancels
 tasks:
@@ -41,26 +47,44 @@ tasks:
   second: { action: script, with: { command: [echo, resumed] } }
 `;
 
-let showHistory: (workflowId: string, runId: string) => string;
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>;
+type Show = (workflowId: string, runId: string) => string;
+interface History {
+  events: { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId: string; input: { payloads: { data: string }[] } } }[];
+}
 
-/** Waits for the run to close, then saves its history as `temporal workflow show` prints it. */
-async function record(handle: WorkflowHandle, runId: string, name: string): Promise<void> {
+function definitionOf(text: string, source: string): Record<string, unknown> {
+  const report = loadDefinitionText(text, source);
+  if (!report.ok) throw new Error(`${source}: ${JSON.stringify(report.problems)}`);
+  return report.definition;
+}
+
+/** Writes `name` unless a file of that name exists: recorded files are never replaced. */
+function writeNew(folder: string, name: string, text: string): void {
+  const path = join(folder, name);
+  if (existsSync(path)) {
+    console.log(`kept ${name}: it exists (recorded files are never replaced)`);
+    return;
+  }
+  writeFileSync(path, text);
+  console.log(`recorded ${name}`);
+}
+
+/** Waits for the chain to close; returns its result, or the failure it ended with. */
+async function outcomeOf(handle: Handle): Promise<unknown> {
   try {
-    await handle.result();
+    return await handle.result();
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
+    return { failed: err.cause?.message ?? err.message };
   }
-  const json = showHistory(handle.workflowId, runId);
-  writeFileSync(join(OUT, `${name}.json`), json);
-  const events = (JSON.parse(json) as { events: unknown[] }).events.length;
-  console.log(`recorded ${name}: ${events} events`);
 }
 
 async function main(): Promise<void> {
-  mkdirSync(OUT, { recursive: true });
+  mkdirSync(HISTORIES, { recursive: true });
   const server = await startDevServer({ ui: false, useExisting: false, log: console.log });
   // The ecosystem's own JSON history format (what the Web UI downloads), via the real CLI.
-  showHistory = (workflowId, runId) =>
+  const show: Show = (workflowId, runId) =>
     execFileSync(
       server.cli?.path ?? 'temporal',
       ['workflow', 'show', '--workflow-id', workflowId, '--run-id', runId, '--output', 'json', '--address', server.address],
@@ -76,58 +100,75 @@ async function main(): Promise<void> {
   const worker = await createWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: TASK_QUEUE });
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
+
+  /** Starts a run; `tagged` sets SwitchyardGraph at start, as the `switchyard run` client does. */
+  const start = (name: string, args: InterpretInput & { definition: Record<string, unknown> }, tagged = false): Promise<Handle> =>
+    client.workflow.start(interpretGraph, {
+      taskQueue: TASK_QUEUE,
+      workflowId: `${RELEASE}-${name}-recorded`,
+      args: [args],
+      ...(tagged ? { typedSearchAttributes: [{ key: GRAPH_KEY, value: String(args.definition.name) }] } : {}),
+    });
+  /** Runs to the end and saves the first run's history as `<release>-<name>.json`. */
+  const record = async (name: string, handle: Handle): Promise<unknown> => {
+    const outcome = await outcomeOf(handle);
+    writeNew(HISTORIES, `${RELEASE}-${name}.json`, show(handle.workflowId, handle.firstExecutionRunId));
+    return outcome;
+  };
+
   try {
     await worker.runUntil(async () => {
       const nextMinute = String((new Date().getUTCMinutes() + 1) % 60).padStart(2, '0');
-      const examples: [string, Record<string, unknown>][] = [
-        ['hello', {}],
-        ['fan-out-join', {}],
-        ['daily-briefing', {}],
-        ['join-2-of-3', {}],
-        ['retry-with-cycle', {}],
-        ['conditional-loop', {}],
-        ['monitoring-loop', { wanted_minute: nextMinute }],
-      ];
-      for (const [name, input] of examples) {
-        const handle = await startRun(client, { file: join(ROOT, 'examples', `${name}.yaml`), input, taskQueue: TASK_QUEUE, workflowId: `${name}-recorded` });
-        await record(handle, handle.firstExecutionRunId, `example-${name}`);
+      const examples = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.yaml')).sort();
+      for (const file of examples) {
+        const name = file.replace(/\.yaml$/, '');
+        const input = name === 'monitoring-loop' ? { wanted_minute: nextMinute } : {};
+        const definition = definitionOf(readFileSync(join(ROOT, 'examples', file), 'utf8'), file);
+        await record(`example-${name}`, await start(`example-${name}`, { definition, input, source: file }, true));
       }
+      await record('fail-fast-cancels', await start('fail-fast-cancels', { definition: definitionOf(FAIL_FAST, 'fail-fast.yaml') }));
 
-      const definition = (text: string) => {
-        const report = loadDefinitionText(text);
-        if (!report.ok) throw new Error(JSON.stringify(report.problems));
-        return report.definition;
-      };
-      const failFast = await client.workflow.start(INTERPRETER_WORKFLOW, {
-        taskQueue: TASK_QUEUE,
-        workflowId: 'fail-fast-recorded',
-        args: [{ definition: definition(FAIL_FAST) }],
-      });
-      await record(failFast, failFast.firstExecutionRunId, 'fail-fast-cancels');
-
-      const paused = await client.workflow.start(INTERPRETER_WORKFLOW, {
-        taskQueue: TASK_QUEUE,
-        workflowId: 'pause-resume-recorded',
-        args: [{ definition: definition(PAUSABLE) }],
-      });
-      await paused.signal('pause');
+      const paused = await start('pause-resume', { definition: definitionOf(PAUSABLE, 'pause-resume.yaml') });
+      await paused.signal(pauseSignal);
       await sleep(1_500);
-      await paused.signal('resume');
-      await record(paused, paused.firstExecutionRunId, 'pause-resume');
+      await paused.signal(resumeSignal);
+      await record('pause-resume', paused);
 
-      // Continue-as-new: the loop example with a tiny history budget; record the first run of the chain.
-      const loop = await client.workflow.start(INTERPRETER_WORKFLOW, {
-        taskQueue: TASK_QUEUE,
-        workflowId: 'continue-as-new-recorded',
-        args: [{ definition: definition(readFileSync(join(ROOT, 'examples', 'conditional-loop.yaml'), 'utf8')), input: { target: 12 }, continueAsNewAfterEvents: 40 }],
-      });
-      await record(loop, loop.firstExecutionRunId, 'continue-as-new-first-run');
+      for (const file of readdirSync(RECORDINGS).filter((name) => name.endsWith('.yaml')).sort()) {
+        const name = file.replace(/\.yaml$/, '');
+        const definition = definitionOf(readFileSync(join(RECORDINGS, file), 'utf8'), file);
+        if (name === 'continue-as-new-carry') await recordChain(name, await start(name, { definition, source: file, continueAsNewAfterEvents: 40 }));
+        else if (name === 'pause-during-delay') {
+          // Paused before the 2 s delay fires; resumed a second after it fired.
+          const handle = await start(name, { definition, source: file });
+          await handle.signal(pauseSignal);
+          await sleep(3_000);
+          await handle.signal(resumeSignal);
+          await record(name, handle);
+        } else await record(name, await start(name, { definition, source: file }));
+      }
     });
   } finally {
     await connection.close();
     await workerConnection.close();
     await peer.close();
     await server.stop();
+  }
+
+  /** A continue-as-new chain: its first two runs, the input the first passed on, and the chain's result. */
+  async function recordChain(name: string, handle: Handle): Promise<void> {
+    const outcome = await outcomeOf(handle);
+    const firstText = show(handle.workflowId, handle.firstExecutionRunId);
+    const first = JSON.parse(firstText) as History;
+    const continued = first.events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
+    if (continued === undefined) throw new Error(`${name}: the first run did not continue-as-new`);
+    writeNew(HISTORIES, `${RELEASE}-${name}-first-run.json`, firstText);
+    writeNew(HISTORIES, `${RELEASE}-${name}-second-run.json`, show(handle.workflowId, continued.newExecutionRunId));
+    const [payload] = continued.input.payloads;
+    if (payload === undefined) throw new Error(`${name}: the ContinuedAsNew event has no input`);
+    const carried: unknown = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
+    writeNew(UPGRADE, `${RELEASE}-continue-as-new-input.json`, `${JSON.stringify(carried, null, 2)}\n`);
+    writeNew(UPGRADE, `${RELEASE}-continue-as-new-result.json`, `${JSON.stringify(outcome, null, 2)}\n`);
   }
 }
 

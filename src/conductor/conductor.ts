@@ -12,7 +12,7 @@ import { armDeadline, deadlinePassed, rearmDeadline } from './guards.js';
 import { drain, failRun, failureFromError, isNotification, notificationEnded, reopen, runClosed, setPaused, settle } from './lifecycle.js';
 import { keepReceipt } from './receipts.js';
 import { createRun, executionEnded, pump, rearmDelays, releaseDelayed } from './runs.js';
-import { STATE_FORMAT, type RunState } from './state.js';
+import { STATE_FORMAT, type RunPhase, type RunState } from './state.js';
 import { initialSummaries } from './summary.js';
 import { openTurn, type Turn } from './turn.js';
 
@@ -61,7 +61,12 @@ function* conduct(turn: Turn): Work<void> {
       yield* guarded(turn, () => pump(turn));
     }
     yield* guarded(turn, () => pump(turn));
-    yield* guarded(turn, () => settle(turn));
+    // Settle until the phase stops changing: a failure settling finds is failed by the next pass.
+    let before: RunPhase | undefined;
+    while (before !== turn.state.lifecycle.phase) {
+      before = turn.state.lifecycle.phase;
+      yield* guarded(turn, () => settle(turn));
+    }
   } while (turn.inbox.length > 0);
 }
 

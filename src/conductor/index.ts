@@ -7,6 +7,7 @@ export { buildContext, activitySettings, type RunContext, type ContextSource, ty
 export { viewOf, type StateView, type RunningView, type BarrierView } from './view.js';
 export { readState, CarriedStateError } from './upgrade.js';
 export { RUN_TIMEOUT_TIMER } from './guards.js';
+export { STATE_FORMAT, RECEIPT_LIMIT } from './state.js';
 export { NOTIFY_TASK } from './lifecycle.js';
 export type * from './events.js';
 export type * from './state.js';

@@ -80,7 +80,11 @@ export function failureFromError(error: unknown): RunFailure {
   throw error;
 }
 
-/** Emits the run's terminal command if it has reached its end. */
+/**
+ * Emits the run's terminal command if it has reached its end. The conductor settles until
+ * the phase stops changing, so a failure found here (a stuck join, an output expression
+ * that throws) is failed by the next pass like any other.
+ */
 export function* settle(turn: Turn): Work<void> {
   const { state, context } = turn;
   const { phase } = state.lifecycle;
@@ -100,18 +104,10 @@ export function* settle(turn: Turn): Work<void> {
   const stuck = unsatisfiedJoins(context, state);
   if (stuck !== undefined) {
     failRun(turn, stuck, 'cancel');
-    yield* notifyOrFail(turn);
     return;
   }
   const { output } = context.definition;
-  let rendered: unknown;
-  try {
-    rendered = output === undefined ? state.data.ctx : yield* settled(renderTemplate(output, baseScope(context, state), 'output'));
-  } catch (error) {
-    failRun(turn, failureFromError(error), 'cancel');
-    yield* notifyOrFail(turn);
-    return;
-  }
+  const rendered = output === undefined ? state.data.ctx : yield* settled(renderTemplate(output, baseScope(context, state), 'output'));
   change(turn, { output: rendered });
   signal(turn, 'complete');
   emit(turn, { kind: 'completeRun', output: rendered, tasks: turn.state.tasks });

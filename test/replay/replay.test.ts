@@ -33,7 +33,7 @@ describe('recorded histories replay against today\'s interpreter', () => {
 
   it('has recorded histories to replay', () => {
     // Without this, deleting the folder would make the tier pass vacuously.
-    expect(files.length).toBeGreaterThanOrEqual(6);
+    expect(files.length).toBeGreaterThanOrEqual(30);
   });
 
   it.each(files)('%s', async (file) => {
