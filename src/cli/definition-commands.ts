@@ -1,9 +1,12 @@
 /**
- * `validate` and `graph`: pure-ish command bodies that read files and return the text to print
- * and the exit code, so that src/client.ts only wires them to commander and tests call them.
+ * The definition commands, `validate` and `graph`: they read files and need no server. The
+ * bodies return the text to print and the exit code, so that tests call them directly;
+ * {@link addDefinitionCommands} wires them to commander.
  */
 import { readFile } from 'node:fs/promises';
+import { Option } from 'commander';
 import { drawGraph, formatProblems, loadDefinitionText, type DiagramFormat, type Problem, type ValidationResult } from '../definition/index.js';
+import type { CommandGroup } from './context.js';
 
 /** What a command prints and how it exits (0 ok, 1 invalid). */
 export interface CommandOutput {
@@ -55,6 +58,30 @@ export async function renderGraph(file: string, format: DiagramFormat): Promise<
   if (!result.ok) return { exitCode: 1, output: formatProblems(result.problems, file) };
   return { exitCode: 0, output: drawGraph(result, format) };
 }
+
+/** Adds `validate` and `graph` to the program. */
+export const addDefinitionCommands: CommandGroup = (program, globals) => {
+  program
+    .command('validate')
+    .description('check definition files; every problem is listed with its path and line')
+    .argument('<files...>', 'YAML definition files')
+    .action(async (files: string[]) => {
+      const { exitCode, output } = await validateFiles(files, { json: Boolean(globals().json) });
+      console.log(output);
+      process.exitCode = exitCode;
+    });
+
+  program
+    .command('graph')
+    .description('draw a definition as Mermaid or DOT')
+    .argument('<file>', 'YAML definition file')
+    .addOption(new Option('--format <format>', 'output format').choices(['mermaid', 'dot']).default('mermaid'))
+    .action(async (file: string, opts: { format: DiagramFormat }) => {
+      const { exitCode, output } = await renderGraph(file, opts.format);
+      console.log(output);
+      process.exitCode = exitCode;
+    });
+};
 
 function indent(text: string): string {
   return text

@@ -1,7 +1,7 @@
 /**
- * Run operations over Temporal: start a validated definition, inspect, pause, resume,
- * cancel and list runs. Shared by the command-line client and the demo, so both start
- * runs the same way (validation first, search attributes, one task queue).
+ * Run operations over Temporal: start a validated definition, find a run, read its status
+ * and build the `list` query. Shared by the command-line client's commands and the demo, so
+ * both start runs the same way (validation first, search attributes, one task queue).
  */
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
@@ -11,12 +11,7 @@ import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowHandleWithFirs
 import { DefinitionError, loadDefinitionText, parseDuration } from '../definition/index.js';
 import { GRAPH_KEY, INTERPRETER_WORKFLOW, JOB_KEY, TASK_QUEUE } from '../constants.js';
 import type { interpretGraph } from '../workflows/index.js';
-
-
-/** A usage or input mistake on the command line: exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { NotFoundError, UsageError } from './errors.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
 export async function loadDefinitionFile(file: string): Promise<{ definition: Record<string, unknown>; name: string }> {
@@ -109,11 +104,6 @@ export async function existingRun(client: Client, workflowId: string): Promise<W
     throw err;
   }
   return handle;
-}
-
-/** The run id names nothing: exit code 4. */
-export class NotFoundError extends Error {
-  override readonly name = 'NotFoundError';
 }
 
 /** How long `status` waits for a worker to answer the state query. */

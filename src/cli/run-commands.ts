@@ -1,0 +1,116 @@
+/**
+ * The run commands: `run` starts a run of a definition (now or queued), `status`, `result`
+ * and `list` look at runs. The Temporal work itself is in ./runs.ts, shared with the demo.
+ */
+import type { Client } from '@temporalio/client';
+import { GRAPH_KEY, TASK_QUEUE } from '../constants.js';
+import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
+import { existingRun, listQuery, parseInputPairs, runStatus, startDelayMs, startRun } from './runs.js';
+
+/** Waits for a run's result, printing its running tasks to stderr while it waits. */
+async function waitForResult(client: Client, workflowId: string, options: GlobalOptions): Promise<unknown> {
+  const handle = client.workflow.getHandle(workflowId);
+  const progress =
+    options.json || !process.stderr.isTTY
+      ? undefined
+      : setInterval(() => {
+          handle
+            .query<{ running?: { task: string }[] }>('state')
+            .then((state) => {
+              const running = (state.running ?? []).map((r) => r.task).join(', ') || '—';
+              process.stderr.write(`\r\x1b[K${workflowId}: running ${running}`);
+            })
+            .catch(() => undefined);
+        }, 1_000);
+  try {
+    return await handle.result();
+  } finally {
+    if (progress) {
+      clearInterval(progress);
+      process.stderr.write('\r\x1b[K');
+    }
+  }
+}
+
+/** Adds `run`, `status`, `result` and `list` to the program. */
+export const addRunCommands: CommandGroup = (program, globals) => {
+  program
+    .command('run')
+    .description('validate a definition and start a run of it')
+    .argument('<file>', 'YAML definition file')
+    .option('-i, --input <key=value>', 'run input (repeatable; JSON values are parsed)', collect, [])
+    .option('--id <workflowId>', 'workflow id (default: <graph name>-<uuid>)')
+    .option('--wait', 'wait for the result and print it')
+    .option('--at <time>', 'queue the run to start at this ISO 8601 instant')
+    .option('--delay <duration>', 'queue the run to start after this duration (e.g. 10m)')
+    .option('--task-queue <name>', 'task queue', TASK_QUEUE)
+    .action(async (file: string, opts: { input: string[]; id?: string; wait?: boolean; at?: string; delay?: string; taskQueue: string }) => {
+      const input = parseInputPairs(opts.input);
+      const delay = startDelayMs(opts);
+      await withClient(globals(), async (client) => {
+        const handle = await startRun(client, { file, input, workflowId: opts.id, taskQueue: opts.taskQueue, startDelayMs: delay });
+        const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, startDelayMs: delay };
+        if (!opts.wait) {
+          emit(globals(), started, () => `started ${handle.workflowId}${delay ? ` (starts in ${Math.round(delay / 1000)} s)` : ''}`);
+          return;
+        }
+        const result = await waitForResult(client, handle.workflowId, globals());
+        emit(globals(), { ...started, result }, () => JSON.stringify(result, null, 2));
+      });
+    });
+
+  program
+    .command('status')
+    .description("a run's status and live graph state (running tasks, barriers, ctx, receipts)")
+    .argument('<id>', 'workflow id')
+    .action(async (id: string) =>
+      withClient(globals(), async (client) => {
+        const status = await runStatus(client, await existingRun(client, id));
+        emit(globals(), status, () => JSON.stringify(status, null, 2));
+      }),
+    );
+
+  program
+    .command('result')
+    .description("wait for a run's result")
+    .argument('<id>', 'workflow id')
+    .action(async (id: string) =>
+      withClient(globals(), async (client) => {
+        await existingRun(client, id);
+        const result = await waitForResult(client, id, globals());
+        emit(globals(), result, () => JSON.stringify(result, null, 2));
+      }),
+    );
+
+  program
+    .command('list')
+    .description('list runs, newest first')
+    .option('--status <status>', 'running, completed, failed, cancelled, terminated, timedout, continued')
+    .option('--graph <name>', 'only runs of this graph')
+    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
+    .action(async (opts: { status?: string; graph?: string; limit: number }) =>
+      withClient(globals(), async (client) => {
+        const rows: Record<string, unknown>[] = [];
+        for await (const run of client.workflow.list({ query: listQuery(opts) })) {
+          rows.push({
+            workflowId: run.workflowId,
+            runId: run.runId,
+            status: run.status.name,
+            graph: run.typedSearchAttributes.get(GRAPH_KEY),
+            startTime: run.startTime.toISOString(),
+            closeTime: run.closeTime?.toISOString(),
+          });
+          if (rows.length >= opts.limit) break;
+        }
+        emit(globals(), rows, () =>
+          rows.map((r) => `${String(r.status).padEnd(12)} ${String(r.graph ?? '').padEnd(20)} ${r.workflowId}  ${r.startTime}`).join('\n') ||
+          'no runs',
+        );
+      }),
+    );
+};
+
+/** Commander's way to take a repeatable option (`-i a=1 -i b=2`) as a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
