@@ -1,10 +1,12 @@
+/**
+ * What every Switchyard process must agree on — the worker, the client, the workflow and the
+ * dev-server manager: the task queue and the custom search attributes. Workflow-safe (it
+ * imports only @temporalio/common), because the interpreter tags runs with these keys.
+ */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
 /** The one task queue every Switchyard worker polls and every client starts runs on. */
 export const TASK_QUEUE = 'switchyard';
-
-/** Name of the interpreter workflow type. */
-export const INTERPRETER_WORKFLOW = 'interpretGraph';
 
 /**
  * Custom search attributes Switchyard registers on the server (SPEC §6), with their

@@ -4,20 +4,21 @@
  */
 import type { Client } from '@temporalio/client';
 import { GRAPH_KEY, TASK_QUEUE } from '../constants.js';
+import { stateQuery, type interpretGraph, type InterpretResult } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
 import { existingRun, listQuery, parseInputPairs, runStatus, startDelayMs, startRun } from './runs.js';
 
 /** Waits for a run's result, printing its running tasks to stderr while it waits. */
-async function waitForResult(client: Client, workflowId: string, options: GlobalOptions): Promise<unknown> {
-  const handle = client.workflow.getHandle(workflowId);
+async function waitForResult(client: Client, workflowId: string, options: GlobalOptions): Promise<InterpretResult> {
+  const handle = client.workflow.getHandle<typeof interpretGraph>(workflowId);
   const progress =
     options.json || !process.stderr.isTTY
       ? undefined
       : setInterval(() => {
           handle
-            .query<{ running?: { task: string }[] }>('state')
+            .query(stateQuery)
             .then((state) => {
-              const running = (state.running ?? []).map((r) => r.task).join(', ') || '—';
+              const running = (state?.running ?? []).map((r) => r.task).join(', ') || '—';
               process.stderr.write(`\r\x1b[K${workflowId}: running ${running}`);
             })
             .catch(() => undefined);

@@ -6,25 +6,25 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { Client} from '@temporalio/client';
-import { WorkflowNotFoundError, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { DefinitionError, loadDefinitionText, parseDuration } from '../definition/index.js';
-import { GRAPH_KEY, INTERPRETER_WORKFLOW, JOB_KEY, TASK_QUEUE } from '../constants.js';
-import type { interpretGraph } from '../workflows/index.js';
+import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { DefinitionError, loadDefinitionText, parseDuration, type Definition } from '../definition/index.js';
+import { GRAPH_KEY, JOB_KEY, TASK_QUEUE } from '../constants.js';
+import { interpretGraph, stateQuery } from '../workflows/index.js';
 import { NotFoundError, UsageError } from './errors.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
-export async function loadDefinitionFile(file: string): Promise<{ definition: Record<string, unknown>; name: string }> {
+export async function loadDefinitionFile(file: string): Promise<{ definition: Definition; name: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    throw new DefinitionError([{ path: '', message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` }], file);
+    const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+    throw new DefinitionError([{ path: '', message: `cannot read ${file}: ${code ?? String(err)}` }], file);
   }
   const report = loadDefinitionText(text, file);
   if (!report.ok) throw new DefinitionError(report.problems, file);
   // The validated definition is plain JSON; it travels as workflow input (SPEC rule 12).
-  return { definition: report.definition as unknown as Record<string, unknown>, name: report.definition.name };
+  return { definition: report.definition, name: report.definition.name };
 }
 
 /**
@@ -54,7 +54,7 @@ export function startDelayMs(options: { at?: string; delay?: string }, now = Dat
     try {
       return parseDuration(options.delay);
     } catch (err) {
-      throw new UsageError(`--delay ${options.delay}: ${(err as Error).message}`);
+      throw new UsageError(`--delay ${options.delay}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
   if (options.at) {
@@ -82,7 +82,7 @@ export async function startRun(
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>> {
   const { definition, name } = await loadDefinitionFile(options.file);
   const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
-  return client.workflow.start<typeof interpretGraph>(INTERPRETER_WORKFLOW, {
+  return client.workflow.start(interpretGraph, {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId,
     args: [{ definition, input: options.input ?? {}, source: resolve(options.file) }],
@@ -95,8 +95,8 @@ export async function startRun(
 }
 
 /** A run's handle, or a clear not-found error. */
-export async function existingRun(client: Client, workflowId: string): Promise<WorkflowHandle> {
-  const handle = client.workflow.getHandle(workflowId);
+export async function existingRun(client: Client, workflowId: string): Promise<WorkflowHandle<typeof interpretGraph>> {
+  const handle = client.workflow.getHandle<typeof interpretGraph>(workflowId);
   try {
     await handle.describe();
   } catch (err) {
@@ -114,17 +114,16 @@ export const STATE_QUERY_DEADLINE_MS = 5_000;
  * worker, even for a closed run; without one the server would hold the call for its own
  * timeout, so the wait is bounded and the answer says what is missing.
  */
-export async function runStatus(client: Client, handle: WorkflowHandle): Promise<Record<string, unknown>> {
+export async function runStatus(client: Client, handle: WorkflowHandle<typeof interpretGraph>): Promise<Record<string, unknown>> {
   const description = await handle.describe();
-  let state: unknown;
-  try {
-    state = await client.withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query('state'));
-  } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    state = {
-      unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
-    };
-  }
+  const state = await client
+    .withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(stateQuery))
+    .catch((err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      return {
+        unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
+      };
+    });
   return {
     workflowId: description.workflowId,
     runId: description.runId,
@@ -139,7 +138,7 @@ export async function runStatus(client: Client, handle: WorkflowHandle): Promise
 
 /** Visibility query for `list`: by status and graph name, newest first. */
 export function listQuery(options: { status?: string; graph?: string }): string {
-  const clauses = [`WorkflowType = '${INTERPRETER_WORKFLOW}'`];
+  const clauses = [`WorkflowType = '${interpretGraph.name}'`];
   if (options.status) {
     const statuses: Record<string, string> = {
       running: 'Running',

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkflowFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { loadDefinitionText } from '../../src/definition/index.js';
-import type { FailureReport } from '../../src/workflows/index.js';
+import { interpretGraph, type FailureReport } from '../../src/workflows/index.js';
 import { startWebhookPeer } from '../peers/webhook.js';
 import type { Peer } from '../peers/http-peer.js';
 import { connectClient, uniqueTaskQueue, withWorker } from './harness.js';
@@ -52,7 +52,7 @@ describe('on_failure.notify', () => {
     const workflowId = `doomed-${randomUUID()}`;
     const error = await withWorker({ taskQueue }, () =>
       client.workflow
-        .execute('interpretGraph', { taskQueue, workflowId, args: [{ definition: report.definition, input: { hook: `${hook.url}${path}` } }] })
+        .execute(interpretGraph, { taskQueue, workflowId, args: [{ definition: report.definition, input: { hook: `${hook.url}${path}` } }] })
         .then(() => undefined, (err: unknown) => err),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);

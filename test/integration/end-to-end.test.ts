@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
 import type { Client } from '@temporalio/client';
 import { loadDefinitionText } from '../../src/definition/index.js';
-import type { interpretGraph } from '../../src/workflows/index.js';
+import { interpretGraph } from '../../src/workflows/index.js';
 import { startOpenAIPeer, type OpenAIPeer } from '../peers/openai.js';
 import { startWebhookPeer } from '../peers/webhook.js';
 import { startTelegramPeer, type ChatPeer } from '../peers/chat-platforms.js';
@@ -72,7 +72,7 @@ describe('daily briefing end to end against real protocol peers', () => {
     const taskQueue = uniqueTaskQueue('e2e');
     const workflowId = `e2e-${randomUUID()}`;
     const result = await withWorker({ taskQueue }, () =>
-      client.workflow.execute<typeof interpretGraph>('interpretGraph', {
+      client.workflow.execute(interpretGraph, {
         taskQueue,
         workflowId,
         args: [{ definition: report.definition, input: { agent_url: agent.baseUrl, webhook_url: `${webhook.url}/hook` } }],

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { GRAPH_KEY as GRAPH } from '../../src/constants.js';
 import { temporalCliJson, testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
+import { smokeWorkflow } from './workflows/smoke.js';
 
 const SMOKE_WORKFLOWS = fileURLToPath(new URL('./workflows/smoke.ts', import.meta.url));
 
@@ -24,7 +25,7 @@ describe('foundation: real dev server, worker, CLI and Web UI', () => {
     const result = await withWorker(
       { taskQueue, workflowsPath: SMOKE_WORKFLOWS, activities: { greet: async (name: string) => `hello, ${name}` } },
       () =>
-        client.workflow.execute('smokeWorkflow', {
+        client.workflow.execute(smokeWorkflow, {
           taskQueue,
           workflowId,
           args: ['switchyard'],

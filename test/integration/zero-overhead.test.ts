@@ -10,6 +10,7 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { GRAPH_KEY } from '../../src/constants.js';
 import { loadDefinitionText } from '../../src/definition/index.js';
+import { baselineChain, baselineFanOut, interpretGraph } from '../../src/workflows/index.js';
 import { uniqueTaskQueue, useClient, withWorker } from './harness.js';
 
 const { EventType } = proto.temporal.api.enums.v1;
@@ -61,7 +62,7 @@ describe('the interpreter adds no history events', () => {
   async function interpret(text: string, taskQueue: string): Promise<WorkflowHandle> {
     const report = loadDefinitionText(text);
     if (!report.ok) throw new Error(JSON.stringify(report.problems));
-    const handle = await client.workflow.start('interpretGraph', {
+    const handle = await client.workflow.start(interpretGraph, {
       taskQueue,
       workflowId: `zero-${randomUUID()}`,
       args: [{ definition: report.definition }],
@@ -72,12 +73,12 @@ describe('the interpreter adds no history events', () => {
     return handle;
   }
 
-  async function baseline(workflow: string, args: unknown[], taskQueue: string): Promise<WorkflowHandle> {
+  async function baseline(workflow: typeof baselineChain | typeof baselineFanOut, args: [number, string[]], taskQueue: string): Promise<WorkflowHandle> {
     const handle = await client.workflow.start(workflow, {
       taskQueue,
       workflowId: `baseline-${randomUUID()}`,
       args,
-      typedSearchAttributes: [{ key: GRAPH_KEY, value: workflow }],
+      typedSearchAttributes: [{ key: GRAPH_KEY, value: workflow.name }],
     });
     await handle.result();
     return handle;
@@ -87,7 +88,7 @@ describe('the interpreter adds no history events', () => {
     const taskQueue = uniqueTaskQueue('zero-chain');
     const [interpreted, handWritten] = await withWorker({ taskQueue }, async () => [
       await eventTypes(await interpret(chain(n), taskQueue)),
-      await eventTypes(await baseline('baselineChain', [n, COMMAND], taskQueue)),
+      await eventTypes(await baseline(baselineChain, [n, COMMAND], taskQueue)),
     ]);
     expect(interpreted.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED')).toHaveLength(n);
     expect(interpreted).toEqual(handWritten);
@@ -97,7 +98,7 @@ describe('the interpreter adds no history events', () => {
     const taskQueue = uniqueTaskQueue('zero-fan');
     const [interpreted, handWritten] = await withWorker({ taskQueue }, async () => [
       await eventTypes(await interpret(fanOut(4), taskQueue)),
-      await eventTypes(await baseline('baselineFanOut', [4, COMMAND], taskQueue)),
+      await eventTypes(await baseline(baselineFanOut, [4, COMMAND], taskQueue)),
     ]);
     expect(interpreted.filter((t) => t === 'EVENT_TYPE_ACTIVITY_TASK_COMPLETED')).toHaveLength(5);
     // How many workflow tasks parallel completions take depends on how the server happens to

@@ -15,7 +15,7 @@ import type { ActivityInput, TaskMeta } from '../../../src/activities/types.js';
 import { startTelegramPeer, type ChatPeer } from '../../peers/chat-platforms.js';
 import { errorReply, startOpenAIPeer, type OpenAIPeer } from '../../peers/openai.js';
 import { connectClient, uniqueTaskQueue, withWorker } from '../harness.js';
-import type { ActivityCall, CallReport } from './workflows.js';
+import { runOneActivity, type ActivityCall, type CallReport } from './workflows.js';
 
 const WORKFLOWS = fileURLToPath(new URL('./workflows.ts', import.meta.url));
 
@@ -43,7 +43,7 @@ async function call(c: Omit<ActivityCall, 'input'> & { with: unknown; task?: str
   const taskQueue = uniqueTaskQueue('activities');
   const input: ActivityInput = { meta: meta(c.task ?? c.kind), with: c.with };
   return withWorker({ taskQueue, workflowsPath: WORKFLOWS, activities }, () =>
-    client.workflow.execute('runOneActivity', { taskQueue, workflowId: `act-${randomUUID()}`, args: [{ ...c, input }] }),
+    client.workflow.execute(runOneActivity, { taskQueue, workflowId: `act-${randomUUID()}`, args: [{ ...c, input }] }),
   );
 }
 

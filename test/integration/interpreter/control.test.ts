@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { pauseSignal, resumeSignal } from '../../../src/workflows/index.js';
 import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
   activityTimeline,
@@ -137,7 +138,7 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     const { paused, whilePaused, result, events } = await withWorker({ taskQueue }, async () => {
       const handle = await startGraph(client, taskQueue, uniqueWorkflowId('pause'), { definition: fixture('gated'), input: { gate } });
       await pollFor('gate to run', async () => ((await stateOf(handle))?.running.some((r) => r.task === 'gate') ? true : undefined));
-      await handle.signal('pause');
+      await handle.signal(pauseSignal);
       await pollFor('the run to be paused', async () => ((await stateOf(handle))?.status === 'paused' ? true : undefined));
       // Let the running task finish while paused: merge's barrier fires, but merge must not start.
       writeFileSync(gate, '');
@@ -146,7 +147,7 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
         return view?.tasks.gate?.status === 'succeeded' && view.running.length === 0 ? view : undefined;
       });
       const whilePaused = await historyOf(handle);
-      await handle.signal('resume');
+      await handle.signal(resumeSignal);
       return { paused, whilePaused, result: await handle.result(), events: await historyOf(handle) };
     });
 
@@ -155,8 +156,8 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     expect(result.output).toEqual({ quick: 'quick', merged: true });
 
     const timeline = activityTimeline(events);
-    const [pauseAt] = signalIds(events, 'pause');
-    const [resumeAt] = signalIds(events, 'resume');
+    const [pauseAt] = signalIds(events, pauseSignal.name);
+    const [resumeAt] = signalIds(events, resumeSignal.name);
     // gate ran to completion after the pause; merge and after were scheduled only after the resume.
     expect(eventIdOf(timeline, 'gate', 'completed')).toBeGreaterThan(pauseAt ?? Infinity);
     expect(eventIdOf(timeline, 'gate', 'completed')).toBeLessThan(resumeAt ?? -1);

@@ -14,7 +14,7 @@ import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common'
 import { temporal } from '@temporalio/proto';
 import { loadDefinitionText } from '../../../src/definition/index.js';
 import type { StateView } from '../../../src/conductor/index.js';
-import type { FailureReport, InterpretInput, InterpretResult } from '../../../src/workflows/index.js';
+import { interpretGraph, stateQuery, type FailureReport, type InterpretInput, type InterpretResult } from '../../../src/workflows/index.js';
 import { processesMatching } from '../harness.js';
 
 export { processesMatching };
@@ -57,13 +57,13 @@ export function startGraph(
   taskQueue: string,
   workflowId: string,
   args: InterpretInput,
-): Promise<WorkflowHandleWithFirstExecutionRunId<(input: InterpretInput) => Promise<InterpretResult>>> {
-  return client.workflow.start<(input: InterpretInput) => Promise<InterpretResult>>('interpretGraph', { taskQueue, workflowId, args: [args] });
+): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>> {
+  return client.workflow.start(interpretGraph, { taskQueue, workflowId, args: [args] });
 }
 
 /** Runs `interpretGraph` to its end and returns its result. */
 export function executeGraph(client: Client, taskQueue: string, workflowId: string, args: InterpretInput): Promise<InterpretResult> {
-  return client.workflow.execute<(input: InterpretInput) => Promise<InterpretResult>>('interpretGraph', { taskQueue, workflowId, args: [args] });
+  return client.workflow.execute(interpretGraph, { taskQueue, workflowId, args: [args] });
 }
 
 /** The ApplicationFailure a failed run ended with (asserts that it failed that way). */
@@ -201,7 +201,7 @@ export async function pollFor<T>(what: string, probe: () => Promise<T | undefine
 
 /** The `state` query's answer. */
 export function stateOf(handle: WorkflowHandle): Promise<StateView | undefined> {
-  return handle.query<StateView | undefined>('state');
+  return handle.query(stateQuery);
 }
 
 
