@@ -9,14 +9,17 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const TASK_QUEUE = 'switchyard';
 
 /**
- * Custom search attributes Switchyard registers on the server (SPEC §6), with their
- * Temporal types. The dev-server manager registers these at start.
+ * The custom search attributes (SPEC §6), each named and typed once. The typed keys below,
+ * the dev server's `--search-attribute` flags and the registration on a server we did not
+ * start (src/temporal/search-attributes.ts) are all read from this table.
  */
 export const SEARCH_ATTRIBUTES = {
-  SwitchyardGraph: 'Keyword',
-  SwitchyardJob: 'Keyword',
+  /** The definition's name, set on every run: `switchyard list --graph`, the Web UI's filter. */
+  graph: defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD),
+  /** The job a run was started for, when it was started for one. */
+  job: defineSearchAttributeKey('SwitchyardJob', SearchAttributeType.KEYWORD),
 } as const;
 
 /** Typed keys of those attributes, for workflow code, the client and tests alike. */
-export const GRAPH_KEY = defineSearchAttributeKey('SwitchyardGraph', SearchAttributeType.KEYWORD);
-export const JOB_KEY = defineSearchAttributeKey('SwitchyardJob', SearchAttributeType.KEYWORD);
+export const GRAPH_KEY = SEARCH_ATTRIBUTES.graph;
+export const JOB_KEY = SEARCH_ATTRIBUTES.job;

@@ -154,6 +154,6 @@ export function listQuery(options: { status?: string; graph?: string }): string 
     if (!status) throw new UsageError(`--status ${options.status}: one of ${Object.keys(statuses).join(', ')}`);
     clauses.push(`ExecutionStatus = '${status}'`);
   }
-  if (options.graph) clauses.push(`SwitchyardGraph = '${options.graph.replaceAll("'", "\\'")}'`);
+  if (options.graph) clauses.push(`${GRAPH_KEY.name} = '${options.graph.replaceAll("'", "\\'")}'`);
   return clauses.join(' AND ');
 }

@@ -11,10 +11,9 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { SEARCH_ATTRIBUTES } from '../constants.js';
 import { findTemporalCli, LOCAL_TOOLS_DIR, TemporalCliNotFoundError, type TemporalCli } from './cli.js';
-import { registerSearchAttributes } from './search-attributes.js';
+import { registerSearchAttributes, searchAttributeFlags } from './search-attributes.js';
 
 /** Options for {@link startDevServer}. */
 export interface DevServerOptions {
@@ -64,7 +63,6 @@ export class DevServerError extends Error {
 }
 
 const HOST = '127.0.0.1';
-const SDK_TYPES = { Keyword: SearchAttributeType.KEYWORD } as const;
 const live = new Set<ChildProcess>();
 
 /** Kill every server this process started, synchronously: the last line of defence on exit. */
@@ -179,7 +177,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port), '--http-port', String(httpPort)];
   args.push('--metrics-port', String(metricsPort), '--namespace', namespace, '--log-level', 'warn');
   args.push(...(ui ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']));
-  for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
+  args.push(...searchAttributeFlags());
   if (options.dbFile) {
     const dbFile = resolve(options.dbFile);
     mkdirSync(dirname(dbFile), { recursive: true });
@@ -265,7 +263,7 @@ async function startWithSdkDownload(
         uiPort,
         namespace,
         ...(options.dbFile ? { dbFilename: resolve(options.dbFile) } : {}),
-        searchAttributes: Object.entries(SEARCH_ATTRIBUTES).map(([name, type]) => defineSearchAttributeKey(name, SDK_TYPES[type])),
+        searchAttributes: Object.values(SEARCH_ATTRIBUTES),
         extraArgs: ['--metrics-port', String(metricsPort)],
       },
     });
