@@ -4,11 +4,11 @@
  * configuration; on SIGINT/SIGTERM it stops polling and lets in-flight tasks finish.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { hostname } from 'node:os';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
 import { TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
+import { workerIdentity } from './temporal/worker-identity.js';
 
 /** The workflow entry module, bundled by the SDK for its sandbox. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -21,6 +21,7 @@ export interface SwitchyardWorkerOptions {
   /** A prebuilt bundle (tests build one per suite); otherwise WORKFLOWS_PATH is bundled. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   activities?: object;
+  /** Replaces {@link workerIdentity} as Temporal sees it; receipts still record workerIdentity(). */
   identity?: string;
   /** How long in-flight activities may run after shutdown starts (default 30 s). */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
@@ -34,7 +35,7 @@ export async function createWorker(options: SwitchyardWorkerOptions): Promise<Wo
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: options.activities ?? activities,
-    identity: options.identity ?? `switchyard-worker@${hostname()}:${process.pid}`,
+    identity: options.identity ?? workerIdentity(),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     // A cancellation reaches an activity only in the answer to a heartbeat the worker sends;
     // the SDK's default throttle (30 s) would leave a cancelled script running that long.

@@ -1,7 +1,11 @@
-import { hostname } from 'node:os';
+/**
+ * The wrapper every activity goes through: it parses `with` once, heartbeats on a timer, and
+ * builds the attempt's receipt, returned beside the result or attached to the failure.
+ */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { z } from 'zod';
+import { workerIdentity } from '../../temporal/worker-identity.js';
 import type { ActionKind, ActivityInput, ActivityOutcome, Receipt, TaskMeta } from '../types.js';
 import { digestOf } from './canonical.js';
 import { invalidInput } from './failures.js';
@@ -22,14 +26,6 @@ export interface AttemptContext extends ActivityIO {
   previousHeartbeat: unknown;
   /** How often to heartbeat so the task's heartbeat timeout never lapses while work goes on. */
   heartbeatEveryMs: number;
-}
-
-/**
- * The activity context does not expose the worker's identity, so we rebuild the default that
- * src/worker.ts gives it (SWITCHYARD_WORKER_IDENTITY overrides, e.g. in containers).
- */
-export function workerIdentity(): string {
-  return process.env.SWITCHYARD_WORKER_IDENTITY || `switchyard-worker@${hostname()}:${process.pid}`;
 }
 
 /**
