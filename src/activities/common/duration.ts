@@ -1,34 +1,26 @@
-import { z } from 'zod';
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/gy;
-
 /**
- * Parses "30s", "2m", "1h30m", "500ms", "1.5h" or a bare millisecond count into milliseconds.
- * Returns undefined for anything else. The definition layer has its own parser; activities keep
- * this tiny one so that a `with` value rendered at run time is checked at the edge too.
+ * Durations in an activity's `with` (`timeout` of script, agent and deliver). Text goes through
+ * the definition language's one parser, so `with: { timeout: 2m }` means what `timeout: 2m` on
+ * the task means and a bare "500" is refused the same way. A JSON number is taken as
+ * milliseconds: it is what a template such as `{{ input.timeout_ms }}` renders to, and the
+ * unit ambiguity the parser refuses is one of text, not of a number the caller computed.
  */
-export function parseDuration(value: string | number): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? value : undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text) > 0 ? Number(text) : undefined;
-  if (text === '') return undefined;
-  PART.lastIndex = 0;
-  let total = 0;
-  let consumed = 0;
-  for (let m = PART.exec(text); m; m = PART.exec(text)) {
-    total += Number(m[1]) * (UNIT_MS[m[2] ?? ''] ?? Number.NaN);
-    consumed = PART.lastIndex;
-  }
-  return consumed === text.length && total > 0 ? Math.round(total) : undefined;
+import { z } from 'zod';
+import { parseDuration } from '../../definition/index.js';
+
+/** Milliseconds of a positive duration; throws an Error saying what is wrong. */
+function durationMs(value: number | string): number {
+  const ms = typeof value === 'number' ? value : parseDuration(value);
+  if (!Number.isFinite(ms) || ms <= 0) throw new Error(`not a positive duration: ${JSON.stringify(value)}`);
+  return ms;
 }
 
-/** zod schema for a positive duration ("30s", "1h30m" or milliseconds), parsed to milliseconds. */
+/** zod schema for a positive duration ("30s", "1h30m", or a number of milliseconds), parsed to milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a positive duration: ${JSON.stringify(value)} (use e.g. "30s", "2m", "1h30m" or milliseconds)` });
+  try {
+    return durationMs(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
     return z.NEVER;
   }
-  return ms;
 });

@@ -1,3 +1,8 @@
+/**
+ * The activity wrapper in the SDK's MockActivityEnvironment: receipts, input validation,
+ * failure details, cancellation and resumption from heartbeat details; and the `with`
+ * durations every activity reads.
+ */
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,7 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { describe, expect, it } from 'vitest';
 import { activities } from '../../../src/activities/index.js';
 import { canonicalJson } from '../../../src/activities/common/canonical.js';
-import { parseDuration } from '../../../src/activities/common/duration.js';
+import { durationSchema } from '../../../src/activities/common/duration.js';
 import type { ActivityInput, ActivityOutcome, Receipt } from '../../../src/activities/types.js';
 import { failureOf, rejectionOf } from './helpers.js';
 
@@ -79,13 +84,19 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
   });
 });
 
-describe('durations', () => {
-  it('parses the small duration language and rejects the rest', () => {
-    expect(parseDuration('30s')).toBe(30_000);
-    expect(parseDuration('2m')).toBe(120_000);
-    expect(parseDuration('1h30m')).toBe(5_400_000);
-    expect(parseDuration('250ms')).toBe(250);
-    expect(parseDuration(1500)).toBe(1500);
-    for (const bad of ['', '5x', 's', '-1s', 0, '1h 30m']) expect(parseDuration(bad)).toBeUndefined();
+describe('durations in `with`', () => {
+  it('reads text with the definition\'s parser, a number as milliseconds, and rejects the rest', () => {
+    const ms = (value: unknown): number | undefined => {
+      const parsed = durationSchema.safeParse(value);
+      return parsed.success ? parsed.data : undefined;
+    };
+    expect(ms('30s')).toBe(30_000);
+    expect(ms('2m')).toBe(120_000);
+    expect(ms('1h30m')).toBe(5_400_000);
+    expect(ms('250ms')).toBe(250);
+    expect(ms(1500)).toBe(1500);
+    // A bare number in text is ambiguous, as in the definition; zero and wrong unit order are refused too.
+    for (const bad of ['', '5x', 's', '-1s', 0, -5, '1h 30m', '1500', '0s', '30m1h']) expect(ms(bad)).toBeUndefined();
+    expect(durationSchema.safeParse('1500').error?.issues[0]?.message).toBe("duration '1500' has no unit: write a unit, e.g. 1500s");
   });
 });
