@@ -7,6 +7,7 @@ import { parseDuration } from './duration.js';
 import { checkTemplates, compileExpression, ExpressionError, isWhenKeyword, whenExpressionSource } from './expressions.js';
 import { buildGraph, doList, doPath, FAIL_TARGET, isReservedTaskName, reachableFrom, taskPath, type Graph } from './graph.js';
 import type { LooseDefinition, LooseTask, LooseTransition } from './structure.js';
+import { formatPath, joinPath } from './paths.js';
 import type { Problem } from './problems.js';
 import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './language.js';
 import { didYouMean } from './suggest.js';
@@ -46,7 +47,7 @@ function checkStart(start: readonly string[] | undefined, names: readonly string
   if (start === undefined) return [];
   if (start.length === 0) return [{ path: 'start', message: 'start lists no tasks: remove it or name the entry points' }];
   return start.flatMap((name, index): Problem[] => {
-    const path = `start[${index}]`;
+    const path = formatPath(['start', index]);
     if (start.indexOf(name) !== index) return [{ path, message: `'${name}' is listed twice` }];
     if (names.includes(name)) return [];
     if (name === FAIL_TARGET) return [{ path, message: `'${FAIL_TARGET}' cannot be an entry point` }];
@@ -55,25 +56,24 @@ function checkStart(start: readonly string[] | undefined, names: readonly string
 }
 
 function checkTask(name: string, task: LooseTask, names: readonly string[]): Problem[] {
-  const base = taskPath(name);
   const problems: Problem[] = [];
   (task.next ?? []).forEach((transition, index) => problems.push(...checkTransition(name, index, transition, names)));
-  problems.push(...checkDeadTransitions(base, task.next ?? []));
-  problems.push(...expressionProblems(checkTemplates(task.with, `${base}.with`)));
-  if (task.items !== undefined) problems.push(...expressionProblems(compileProblems(task.items, `${base}.items`)));
+  problems.push(...checkDeadTransitions(name, task.next ?? []));
+  problems.push(...expressionProblems(checkTemplates(task.with, taskPath(name, 'with'))));
+  if (task.items !== undefined) problems.push(...expressionProblems(compileProblems(task.items, taskPath(name, 'items'))));
   if (task.concurrency !== undefined && task.items === undefined) {
-    problems.push({ path: `${base}.concurrency`, message: 'concurrency limits a fan-out: it needs items' });
+    problems.push({ path: taskPath(name, 'concurrency'), message: 'concurrency limits a fan-out: it needs items' });
   }
-  for (const field of ['delay', 'timeout', 'heartbeat'] as const) problems.push(...checkDuration(task[field], `${base}.${field}`));
+  for (const field of ['delay', 'timeout', 'heartbeat'] as const) problems.push(...checkDuration(task[field], taskPath(name, field)));
   const retry = task.retry;
   if (retry !== undefined) {
-    const initial = checkDuration(retry.initial_interval, `${base}.retry.initial_interval`);
-    const maximum = checkDuration(retry.maximum_interval, `${base}.retry.maximum_interval`);
+    const initial = checkDuration(retry.initial_interval, taskPath(name, 'retry', 'initial_interval'));
+    const maximum = checkDuration(retry.maximum_interval, taskPath(name, 'retry', 'maximum_interval'));
     problems.push(...initial, ...maximum);
     if (initial.length === 0 && maximum.length === 0 && retry.maximum_interval !== undefined) {
       const lower = retry.initial_interval === undefined ? 1_000 : parseDuration(retry.initial_interval);
       if (parseDuration(retry.maximum_interval) < lower) {
-        problems.push({ path: `${base}.retry.maximum_interval`, message: 'maximum_interval is shorter than initial_interval' });
+        problems.push({ path: taskPath(name, 'retry', 'maximum_interval'), message: 'maximum_interval is shorter than initial_interval' });
       }
     }
   }
@@ -81,17 +81,17 @@ function checkTask(name: string, task: LooseTask, names: readonly string[]): Pro
 }
 
 function checkTransition(from: string, index: number, transition: LooseTransition, names: readonly string[]): Problem[] {
-  const path = `${taskPath(from)}.next[${index}]`;
+  const path = taskPath(from, 'next', index);
   const problems: Problem[] = [];
   if (transition.when !== undefined && !isWhenKeyword(transition.when)) {
-    problems.push(...expressionProblems(compileProblems(transition.when, `${path}.when`)));
+    problems.push(...expressionProblems(compileProblems(transition.when, joinPath(path, 'when'))));
   }
-  problems.push(...expressionProblems(checkTemplates(transition.publish, `${path}.publish`)));
+  problems.push(...expressionProblems(checkTemplates(transition.publish, joinPath(path, 'publish'))));
   const targets = doList(transition);
   targets.forEach((target, position) => {
     const at = doPath(from, index, transition.do, position);
     const first = targets.indexOf(target);
-    if (first !== position) problems.push({ path: at, message: `'${target}' is already listed at do[${first}]` });
+    if (first !== position) problems.push({ path: at, message: `'${target}' is already listed at ${formatPath(['do', first])}` });
     else if (target !== FAIL_TARGET && !names.includes(target)) {
       problems.push({ path: at, message: `unknown task '${target}'${didYouMean(target, [...names, FAIL_TARGET])}` });
     }
@@ -103,7 +103,7 @@ function checkTransition(from: string, index: number, transition: LooseTransitio
  * The first transition whose `when` holds is taken (SPEC §3 rule 2), so a transition that only
  * matches outcomes already taken by an earlier one can never fire: almost always a mistake.
  */
-function checkDeadTransitions(base: string, transitions: readonly LooseTransition[]): Problem[] {
+function checkDeadTransitions(task: string, transitions: readonly LooseTransition[]): Problem[] {
   const takenBy: { succeeded?: number; failed?: number } = {};
   const problems: Problem[] = [];
   transitions.forEach((transition, index) => {
@@ -113,10 +113,10 @@ function checkDeadTransitions(base: string, transitions: readonly LooseTransitio
     const needs = covers.length > 0 ? covers : (['succeeded', 'failed'] as const);
     const earlier = needs.map((outcome) => takenBy[outcome]);
     if (earlier.every((at) => at !== undefined)) {
-      const by = [...new Set(earlier)].map((at) => `next[${at}]`);
+      const by = [...new Set(earlier)].map((at) => formatPath(['next', at]));
       const what = needs.length === 2 ? 'outcome' : needs[0] === 'succeeded' ? 'success' : 'failure';
       const verb = by.length === 1 ? 'takes' : 'take';
-      problems.push({ path: `${base}.next[${index}]`, message: `unreachable transition: ${by.join(' and ')} already ${verb} every ${what}` });
+      problems.push({ path: taskPath(task, 'next', index), message: `unreachable transition: ${by.join(' and ')} already ${verb} every ${what}` });
     }
     for (const outcome of covers) takenBy[outcome] ??= index;
   });
@@ -139,7 +139,7 @@ function checkGraph(graph: Graph, start: readonly string[] | undefined, tasks: R
   for (const [name, task] of Object.entries(tasks)) {
     if (task.join === undefined) continue;
     const sources = graph.inboundSources[name] ?? [];
-    const path = `${taskPath(name)}.join`;
+    const path = taskPath(name, 'join');
     if (sources.length === 0) problems.push({ path, message: `join on '${name}', which no task transitions into` });
     else if (typeof task.join === 'number' && task.join > sources.length) {
       problems.push({ path, message: `join: ${task.join} waits for ${task.join} distinct sources, but only ${sources.length} (${sources.join(', ')}) transition into '${name}'` });

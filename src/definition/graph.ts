@@ -2,6 +2,7 @@
  * The static graph of a definition (SPEC §3 rules 1, 3, 4): who can schedule whom, where a run
  * starts, and how many distinct sources each join waits for. Built once per definition.
  */
+import { formatPath, type PathSegment } from './paths.js';
 import type { Definition, Transition } from './schema.js';
 import { RESERVED_TASK_NAMES } from './language.js';
 
@@ -48,13 +49,12 @@ export function doList(transition: Partial<Transition>): string[] {
 
 /** The path of the `index`th target of a transition, honouring the `do: name` short form. */
 export function doPath(from: string, transition: number, targets: Partial<Transition>['do'], index: number): string {
-  const base = `${taskPath(from)}.next[${transition}].do`;
-  return typeof targets === 'string' ? base : `${base}[${index}]`;
+  return typeof targets === 'string' ? taskPath(from, 'next', transition, 'do') : taskPath(from, 'next', transition, 'do', index);
 }
 
-/** `tasks.fetch`, or `tasks["odd-name"]` for names that are not identifiers. */
-export function taskPath(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) ? `tasks.${name}` : `tasks[${JSON.stringify(name)}]`;
+/** `tasks.fetch` (or `tasks["odd-name"]`), and below it with `rest`: `tasks.fetch.retry.initial_interval`. */
+export function taskPath(name: string, ...rest: PathSegment[]): string {
+  return formatPath(['tasks', name, ...rest]);
 }
 
 /** Builds the graph. Targets that name no task are left out; validation reports them. */
