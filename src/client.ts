@@ -20,8 +20,8 @@ import { addRunCommands } from './cli/run-commands.js';
 /** The command groups, in the order --help lists them. */
 const COMMAND_GROUPS: readonly CommandGroup[] = [addDefinitionCommands, addRunCommands, addControlCommands];
 
-/** Builds the commander program; exported so tests can run it in-process. */
-export function buildProgram(): Command {
+/** Builds the commander program from the command groups and the global options. */
+function buildProgram(): Command {
   const program = new Command('switchyard')
     .description('Durable AI-agent jobs as YAML transition graphs on Temporal.')
     .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
@@ -36,7 +36,7 @@ export function buildProgram(): Command {
 }
 
 /** Maps an error to its exit code: the named errors of src/cli/errors.ts, else 1. */
-export function exitCodeFor(err: unknown): number {
+function exitCodeFor(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (err instanceof UsageError) return EXIT.usage;
   if (err instanceof UnreachableError) return EXIT.unreachable;

@@ -10,8 +10,3 @@ export const activities: Record<ActionKind, (input: ActivityInput) => Promise<Ac
   agent: typeof agent;
   deliver: typeof deliver;
 } = { script, agent, deliver };
-
-export { agentInputSchema, runAgent, type AgentInput } from './agent.js';
-export { deliverInputSchema, runDeliver, type DeliverInput } from './deliver.js';
-export { runScript, scriptInputSchema, type ScriptInput } from './script.js';
-export type * from './types.js';

@@ -56,12 +56,6 @@ export interface ActivityOutcome<R = unknown> {
   receipt: Receipt;
 }
 
-/**
- * Failures thrown by activities are ApplicationFailures whose `details[0]` is the attempt's
- * Receipt, so the workflow can record failed attempts and name the attempt count.
- */
-export type FailureDetails = [Receipt];
-
 /** Result of a `script` task (SPEC §4). Output streams are capped; the flags say when. */
 export interface ScriptResult {
   exitCode: number | null;

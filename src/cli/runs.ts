@@ -13,7 +13,7 @@ import { interpretGraph, stateQuery } from '../workflows/index.js';
 import { NotFoundError, UsageError } from './errors.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
-export async function loadDefinitionFile(file: string): Promise<{ definition: Definition; name: string }> {
+async function loadDefinitionFile(file: string): Promise<{ definition: Definition; name: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -107,7 +107,7 @@ export async function existingRun(client: Client, workflowId: string): Promise<W
 }
 
 /** How long `status` waits for a worker to answer the state query. */
-export const STATE_QUERY_DEADLINE_MS = 5_000;
+const STATE_QUERY_DEADLINE_MS = 5_000;
 
 /**
  * Status plus, when a worker answers it, the live graph state (SPEC rule 14). A query needs a

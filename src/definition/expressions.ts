@@ -14,7 +14,7 @@ export {
   type CompiledExpression,
   type Scope,
 } from './compile.js';
-export { asText, checkTemplates, hasTemplates, parseTemplate, renderTemplate, type Template, type TemplatePart } from './templates.js';
+export { checkTemplates, hasTemplates, parseTemplate, renderTemplate } from './templates.js';
 
 /** The outcome of a task, as `when` sees it. */
 export type TaskOutcome = 'succeeded' | 'failed';
