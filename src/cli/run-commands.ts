@@ -18,7 +18,7 @@ async function waitForResult(client: Client, workflowId: string, options: Global
           handle
             .query(stateQuery)
             .then((state) => {
-              const running = (state?.running ?? []).map((r) => r.task).join(', ') || '—';
+              const running = (state?.running ?? []).map((execution) => execution.task).join(', ') || '—';
               process.stderr.write(`\r\x1b[K${workflowId}: running ${running}`);
             })
             .catch(() => undefined);
@@ -88,7 +88,7 @@ export const addRunCommands: CommandGroup = (program, globals) => {
     .description('list runs, newest first')
     .option('--status <status>', 'running, completed, failed, cancelled, terminated, timedout, continued')
     .option('--graph <name>', 'only runs of this graph')
-    .option('--limit <n>', 'at most this many', (v) => Number.parseInt(v, 10), 50)
+    .option('--limit <n>', 'at most this many', (value) => Number.parseInt(value, 10), 50)
     .action(async (opts: { status?: string; graph?: string; limit: number }) =>
       withClient(globals(), async (client) => {
         const rows: Record<string, unknown>[] = [];
@@ -104,7 +104,7 @@ export const addRunCommands: CommandGroup = (program, globals) => {
           if (rows.length >= opts.limit) break;
         }
         emit(globals(), rows, () =>
-          rows.map((r) => `${String(r.status).padEnd(12)} ${String(r.graph ?? '').padEnd(20)} ${r.workflowId}  ${r.startTime}`).join('\n') ||
+          rows.map((row) => `${String(row.status).padEnd(12)} ${String(row.graph ?? '').padEnd(20)} ${row.workflowId}  ${row.startTime}`).join('\n') ||
           'no runs',
         );
       }),
