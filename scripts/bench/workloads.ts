@@ -7,7 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
-import { GRAPH_KEY, INTERPRETER_WORKFLOW } from '../../src/constants.js';
+import { GRAPH_KEY } from '../../src/constants.js';
+import { baselineChain, baselineFanOut, interpretGraph } from '../../src/workflows/index.js';
 import { loadDefinitionText } from '../../src/definition/index.js';
 
 /** Which workflow does the work. */
@@ -20,7 +21,7 @@ export interface Workload {
   /** Tasks (= activities) per run, to turn per-run figures into per-step ones. */
   steps: number;
   definition: unknown;
-  baseline: { workflow: 'baselineChain' | 'baselineFanOut'; args: unknown[] };
+  baseline: { workflow: 'baselineChain' | 'baselineFanOut'; args: [number, string[]] };
 }
 
 // `true` does nothing and exits 0: what is left to measure is the orchestration around it.
@@ -82,17 +83,19 @@ export function workloads(): Workload[] {
 export function startRun(client: Client, taskQueue: string, workload: Workload, kind: Kind): Promise<WorkflowHandle> {
   const workflowId = `bench-${workload.name}-${kind}-${randomUUID()}`;
   if (kind === 'interpreter') {
-    return client.workflow.start(INTERPRETER_WORKFLOW, {
+    return client.workflow.start(interpretGraph, {
       taskQueue,
       workflowId,
       args: [{ definition: workload.definition }],
       typedSearchAttributes: [{ key: GRAPH_KEY, value: `bench-${workload.name}` }],
     });
   }
-  return client.workflow.start(workload.baseline.workflow, {
+  const [n, command] = workload.baseline.args;
+  const baseline = workload.baseline.workflow === 'baselineChain' ? baselineChain : baselineFanOut;
+  return client.workflow.start(baseline, {
     taskQueue,
     workflowId,
-    args: workload.baseline.args,
+    args: [n, command],
     typedSearchAttributes: [{ key: GRAPH_KEY, value: workload.baseline.workflow }],
   });
 }
