@@ -55,7 +55,10 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['eslint.config.js', 'bin/*.js'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -73,7 +76,8 @@ export default tseslint.config(
       {
         group: ['zod', 'yaml', '**/definition/index*', '**/definition/schema*', '**/definition/validate*', '**/definition/load*'],
         allowTypeImports: true,
-        message: 'Workflow code imports the definition language from definition/core.js: zod and yaml would be rebuilt on every run.',
+        message:
+          'Workflow code imports the definition language from definition/core.js: zod and yaml would be rebuilt on every run.',
       },
     ],
   ),

@@ -50,7 +50,9 @@ tasks:
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>;
 type Show = (workflowId: string, runId: string) => string;
 interface History {
-  events: { workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId: string; input: { payloads: { data: string }[] } } }[];
+  events: {
+    workflowExecutionContinuedAsNewEventAttributes?: { newExecutionRunId: string; input: { payloads: { data: string }[] } };
+  }[];
 }
 
 function definitionOf(text: string, source: string): Record<string, unknown> {
@@ -119,14 +121,19 @@ async function main(): Promise<void> {
   try {
     await worker.runUntil(async () => {
       const nextMinute = String((new Date().getUTCMinutes() + 1) % 60).padStart(2, '0');
-      const examples = readdirSync(join(ROOT, 'examples')).filter((file) => file.endsWith('.yaml')).sort();
+      const examples = readdirSync(join(ROOT, 'examples'))
+        .filter((file) => file.endsWith('.yaml'))
+        .sort();
       for (const file of examples) {
         const name = file.replace(/\.yaml$/, '');
         const input = name === 'monitoring-loop' ? { wanted_minute: nextMinute } : {};
         const definition = definitionOf(readFileSync(join(ROOT, 'examples', file), 'utf8'), file);
         await record(`example-${name}`, await start(`example-${name}`, { definition, input, source: file }, true));
       }
-      await record('fail-fast-cancels', await start('fail-fast-cancels', { definition: definitionOf(FAIL_FAST, 'fail-fast.yaml') }));
+      await record(
+        'fail-fast-cancels',
+        await start('fail-fast-cancels', { definition: definitionOf(FAIL_FAST, 'fail-fast.yaml') }),
+      );
 
       const paused = await start('pause-resume', { definition: definitionOf(PAUSABLE, 'pause-resume.yaml') });
       await paused.signal(pauseSignal);
@@ -134,10 +141,13 @@ async function main(): Promise<void> {
       await paused.signal(resumeSignal);
       await record('pause-resume', paused);
 
-      for (const file of readdirSync(RECORDINGS).filter((name) => name.endsWith('.yaml')).sort()) {
+      for (const file of readdirSync(RECORDINGS)
+        .filter((name) => name.endsWith('.yaml'))
+        .sort()) {
         const name = file.replace(/\.yaml$/, '');
         const definition = definitionOf(readFileSync(join(RECORDINGS, file), 'utf8'), file);
-        if (name === 'continue-as-new-carry') await recordChain(name, await start(name, { definition, source: file, continueAsNewAfterEvents: 40 }));
+        if (name === 'continue-as-new-carry')
+          await recordChain(name, await start(name, { definition, source: file, continueAsNewAfterEvents: 40 }));
         else if (name === 'pause-during-delay') {
           // Paused before the 2 s delay fires; resumed a second after it fired.
           const handle = await start(name, { definition, source: file });

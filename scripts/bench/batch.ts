@@ -40,7 +40,11 @@ export interface Batch {
 }
 
 /** Runs one workload once and waits for its result; a failed run fails the benchmark. */
-async function runOnce(target: BenchTarget, workload: Workload, kind: Kind): Promise<{ latencyMs: number; handle: WorkflowHandle }> {
+async function runOnce(
+  target: BenchTarget,
+  workload: Workload,
+  kind: Kind,
+): Promise<{ latencyMs: number; handle: WorkflowHandle }> {
   const started = performance.now();
   const handle = await startRun(target.client, target.taskQueue, workload, kind);
   // A failing workflow task is retried forever rather than failing the run: bound the wait.

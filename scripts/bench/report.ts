@@ -86,7 +86,16 @@ export function formatTable(report: BenchReport): string {
     'RATIOS interpreter ÷ baseline: measured in the same run, interleaved, paired by round — trustworthy on a shared machine',
     ...columns(
       [
-        ['workload', 'steps', 'worker CPU/run', "rounds' range", 'latency p50', 'latency p95', 'server CPU/run', 'history events'],
+        [
+          'workload',
+          'steps',
+          'worker CPU/run',
+          "rounds' range",
+          'latency p50',
+          'latency p95',
+          'server CPU/run',
+          'history events',
+        ],
         ...results.map((r) => [
           r.workload,
           String(r.steps),
@@ -104,8 +113,22 @@ export function formatTable(report: BenchReport): string {
     'ABSOLUTE figures in ms: depend on this machine and its load — compare them only within one run',
     ...columns(
       [
-        ['workload', 'kind', 'CPU/run', 'CPU/step', 'CPU/run range', '/proc CPU/run', 'p50', 'p95', 'server CPU/run', 'events/run'],
-        ...results.flatMap((r) => [absoluteRow(r.workload, 'interpreter', r.interpreter), absoluteRow('', 'baseline', r.baseline)]),
+        [
+          'workload',
+          'kind',
+          'CPU/run',
+          'CPU/step',
+          'CPU/run range',
+          '/proc CPU/run',
+          'p50',
+          'p95',
+          'server CPU/run',
+          'events/run',
+        ],
+        ...results.flatMap((r) => [
+          absoluteRow(r.workload, 'interpreter', r.interpreter),
+          absoluteRow('', 'baseline', r.baseline),
+        ]),
       ],
       2,
     ),

@@ -23,7 +23,8 @@ function send(message: WorkerMessage): void {
 
 async function main(): Promise<void> {
   const taskQueue = process.env.SWITCHYARD_TASK_QUEUE;
-  if (!process.send || !taskQueue) throw new Error('start me from scripts/bench.ts (needs an IPC channel and SWITCHYARD_TASK_QUEUE)');
+  if (!process.send || !taskQueue)
+    throw new Error('start me from scripts/bench.ts (needs an IPC channel and SWITCHYARD_TASK_QUEUE)');
   const target = resolveConnectTarget();
   const connection = await NativeConnection.connect(target.config.connectionOptions);
   try {

@@ -48,7 +48,11 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 }
 
 /** Starts the worker and resolves once it polls; rejects with its last output if it dies first. */
-export async function startMeasuredWorker(target: { address: string; namespace: string; taskQueue: string }): Promise<MeasuredWorker> {
+export async function startMeasuredWorker(target: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+}): Promise<MeasuredWorker> {
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: target.address,
@@ -75,7 +79,8 @@ export async function startMeasuredWorker(target: { address: string; namespace: 
       done();
     }),
   );
-  const workerError = (what: string): Error => new Error(`the bench worker ${what}${tail.length ? `; its last output:\n    ${tail.join('\n    ')}` : ''}`);
+  const workerError = (what: string): Error =>
+    new Error(`the bench worker ${what}${tail.length ? `; its last output:\n    ${tail.join('\n    ')}` : ''}`);
 
   const stop = async (): Promise<void> => {
     if (!live.has(child)) return;

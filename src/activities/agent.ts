@@ -20,7 +20,11 @@ export const agentInputSchema = z.strictObject({
   base_url: z.url({ protocol: /^https?$/ }).optional(),
   /** Name of the worker env var that holds the API key. */
   api_key_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
-  api_key: z.never({ error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`' }).optional(),
+  api_key: z
+    .never({
+      error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`',
+    })
+    .optional(),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().positive().optional(),
   timeout: durationSchema.optional(),
@@ -55,9 +59,13 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
   const keyEnv = input.api_key_env ?? env.SWITCHYARD_AGENT_API_KEY_ENV ?? 'OPENAI_API_KEY';
   const apiKey = env[keyEnv];
   // An explicitly named key must exist; the default may be absent (local servers need none).
-  if (!apiKey && input.api_key_env) throw nonRetryable('ConfigError', `environment variable ${keyEnv} (named by api_key_env) is not set on this worker`);
+  if (!apiKey && input.api_key_env)
+    throw nonRetryable('ConfigError', `environment variable ${keyEnv} (named by api_key_env) is not set on this worker`);
 
-  const messages = [...(input.system ? [{ role: 'system', content: input.system }] : []), { role: 'user', content: input.prompt }];
+  const messages = [
+    ...(input.system ? [{ role: 'system', content: input.system }] : []),
+    { role: 'user', content: input.prompt },
+  ];
   const body = {
     model,
     messages,
@@ -71,7 +79,11 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
     `${baseUrl}/chat/completions`,
     {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream, application/json', ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream, application/json',
+        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+      },
       body: JSON.stringify(body),
     },
     { signal: io.signal, service: SERVICE, ...(input.timeout !== undefined ? { timeoutMs: input.timeout } : {}) },
@@ -84,7 +96,14 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
   else readJson(await readText(call), acc, max);
 
   const text = acc.text.join('');
-  return { text, truncated: acc.truncated, model: acc.model, finishReason: acc.finishReason, usage: acc.usage, silent: text.trim() === '[SILENT]' };
+  return {
+    text,
+    truncated: acc.truncated,
+    model: acc.model,
+    finishReason: acc.finishReason,
+    usage: acc.usage,
+    silent: text.trim() === '[SILENT]',
+  };
 }
 
 function append(acc: Completion, piece: string, max: number): void {
@@ -98,7 +117,11 @@ function append(acc: Completion, piece: string, max: number): void {
 function usageOf(raw: unknown): AgentUsage | null {
   const u = raw as { prompt_tokens?: unknown; completion_tokens?: unknown; total_tokens?: unknown } | null | undefined;
   if (!u || typeof u.prompt_tokens !== 'number' || typeof u.completion_tokens !== 'number') return null;
-  return { promptTokens: u.prompt_tokens, completionTokens: u.completion_tokens, totalTokens: typeof u.total_tokens === 'number' ? u.total_tokens : u.prompt_tokens + u.completion_tokens };
+  return {
+    promptTokens: u.prompt_tokens,
+    completionTokens: u.completion_tokens,
+    totalTokens: typeof u.total_tokens === 'number' ? u.total_tokens : u.prompt_tokens + u.completion_tokens,
+  };
 }
 
 interface ChunkShape {
@@ -156,7 +179,8 @@ async function readStream(call: Call, acc: Completion, max: number, io: Activity
     throw failure;
   }
   // Without [DONE] or a finish reason the connection was cut mid-answer; another attempt may finish.
-  if (!acc.done && acc.finishReason === null) throw retryable('ProtocolError', `${SERVICE} closed the stream before the answer was complete`);
+  if (!acc.done && acc.finishReason === null)
+    throw retryable('ProtocolError', `${SERVICE} closed the stream before the answer was complete`);
 }
 
 function readJson(body: string, acc: Completion, max: number): void {

@@ -15,10 +15,16 @@ import type { DeliverResult, DeliveryTargetReport, TaskMeta } from './types.js';
 /** Target kinds and how each address must look. */
 const DRIVERS: Record<string, { driver: TargetDriver; address: (a: string) => string | undefined }> = {
   file: { driver: deliverFile, address: (a) => (a.trim() ? undefined : 'needs a folder, e.g. file:outbox') },
-  webhook: { driver: deliverWebhook, address: (a) => (/^https?:\/\/[^\s]+$/.test(a) && URL.canParse(a) ? undefined : 'needs an http(s) URL') },
+  webhook: {
+    driver: deliverWebhook,
+    address: (a) => (/^https?:\/\/[^\s]+$/.test(a) && URL.canParse(a) ? undefined : 'needs an http(s) URL'),
+  },
   slack: { driver: deliverSlack, address: (a) => (/^[#\w.-]+$/.test(a) ? undefined : 'needs a channel name or id') },
   discord: { driver: deliverDiscord, address: (a) => (/^\d{5,25}$/.test(a) ? undefined : 'needs a numeric channel id') },
-  telegram: { driver: deliverTelegram, address: (a) => (/^(-?\d+|@\w{4,})$/.test(a) ? undefined : 'needs a numeric chat id or @channelname') },
+  telegram: {
+    driver: deliverTelegram,
+    address: (a) => (/^(-?\d+|@\w{4,})$/.test(a) ? undefined : 'needs a numeric chat id or @channelname'),
+  },
 };
 
 /** One parsed target: `kind:address`, with `raw` as written. */
@@ -41,7 +47,9 @@ const targetsSchema = z
       const kind = colon > 0 ? raw.slice(0, colon) : '';
       const address = raw.slice(colon + 1);
       const spec = DRIVERS[kind];
-      const problem = spec ? spec.address(address) : `unknown target kind in ${JSON.stringify(raw)} (use ${Object.keys(DRIVERS).join(':, ')}:)`;
+      const problem = spec
+        ? spec.address(address)
+        : `unknown target kind in ${JSON.stringify(raw)} (use ${Object.keys(DRIVERS).join(':, ')}:)`;
       if (problem) ctx.addIssue({ code: 'custom', path: [i], message: spec ? `${kind}: ${problem}` : problem });
       return { raw, kind, address };
     });
@@ -60,7 +68,10 @@ export const deliverInputSchema = z.strictObject({
   title: z.string().optional(),
   /** Append a visible `— sy_…` id line to chat messages, for targets that cannot dedupe. */
   footer: z.boolean().default(false),
-  secret_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').default('SWITCHYARD_WEBHOOK_SECRET'),
+  secret_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .default('SWITCHYARD_WEBHOOK_SECRET'),
   /** Per-request deadline (default 30 s). */
   timeout: durationSchema.default(30_000),
 });
@@ -121,7 +132,12 @@ export async function runDeliver(input: DeliverInput, ctx: DeliverContext): Prom
     try {
       tp.outcome ??= await (DRIVERS[target.kind] as { driver: TargetDriver }).driver(target.address, job, tp, beat);
       beat();
-      reports.push({ target: target.raw, status: tp.outcome.status, parts: tp.outcome.parts, detail: tp.outcome.details.join(', ') });
+      reports.push({
+        target: target.raw,
+        status: tp.outcome.status,
+        parts: tp.outcome.parts,
+        detail: tp.outcome.details.join(', '),
+      });
     } catch (error) {
       if (error instanceof CancelledFailure || ctx.signal.aborted) throw error;
       failures.push({ target: target.raw, error: error as Error });
@@ -133,7 +149,9 @@ export async function runDeliver(input: DeliverInput, ctx: DeliverContext): Prom
 
 /** One failure for the attempt: retryable if any target may succeed later, waiting the longest Retry-After. */
 function combine(failures: { target: string; error: Error }[], delivered: DeliveryTargetReport[]): ApplicationFailure {
-  const app = failures.map((f) => (f.error instanceof ApplicationFailure ? f.error : retryable('DeliveryFailed', f.error.message)));
+  const app = failures.map((f) =>
+    f.error instanceof ApplicationFailure ? f.error : retryable('DeliveryFailed', f.error.message),
+  );
   const nonRetryable = app.every((f) => f.nonRetryable);
   const delays = app.map((f) => f.nextRetryDelay).filter((d): d is number => typeof d === 'number');
   const done = delivered.length > 0 ? ` (already delivered: ${delivered.map((d) => d.target).join(', ')})` : '';
@@ -147,4 +165,9 @@ function combine(failures: { target: string; error: Error }[], delivered: Delive
 }
 
 /** The `deliver` activity. */
-export const deliver = defineActivity('deliver', deliverInputSchema, (input, ctx) => runDeliver(input, ctx), (meta) => ({ deliveryId: deliveryIdFor(meta) }));
+export const deliver = defineActivity(
+  'deliver',
+  deliverInputSchema,
+  (input, ctx) => runDeliver(input, ctx),
+  (meta) => ({ deliveryId: deliveryIdFor(meta) }),
+);

@@ -31,23 +31,40 @@ export const scriptInputSchema = z
     args: z.array(argText).optional(),
     cwd: z.string().min(1).optional(),
     /** Merged over the worker's environment; null removes a variable. */
-    env: z.record(z.string().regex(/^[^=\0]+$/, 'not a valid variable name'), z.union([z.string(), z.number(), z.boolean()]).nullable()).optional(),
+    env: z
+      .record(
+        z.string().regex(/^[^=\0]+$/, 'not a valid variable name'),
+        z.union([z.string(), z.number(), z.boolean()]).nullable(),
+      )
+      .optional(),
     timeout: durationSchema.optional(),
     stdin: argText.optional(),
     /** Per stream; the head is kept. At most 1 MiB so results fit a Temporal payload. */
     max_output_bytes: z.number().int().positive().max(MiB).default(MiB),
     parse_json: z.boolean().default(false),
   })
-  .superRefine((v, ctx) => {
-    if ((v.command === undefined) === (v.shell === undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['command'], message: 'give exactly one of `command` (argv array) or `shell` (script text)' });
-    }
-    if (v.args !== undefined && v.shell === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['args'], message: '`args` is only for `shell` scripts; put arguments in `command`' });
-    }
-    if (Array.isArray(v.command) && v.command[0] === '') ctx.addIssue({ code: 'custom', path: ['command', 0], message: 'the program must not be empty' });
-    // Run even when fields have issues, so one parse reports every problem at once.
-  }, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+  .superRefine(
+    (v, ctx) => {
+      if ((v.command === undefined) === (v.shell === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['command'],
+          message: 'give exactly one of `command` (argv array) or `shell` (script text)',
+        });
+      }
+      if (v.args !== undefined && v.shell === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['args'],
+          message: '`args` is only for `shell` scripts; put arguments in `command`',
+        });
+      }
+      if (Array.isArray(v.command) && v.command[0] === '')
+        ctx.addIssue({ code: 'custom', path: ['command', 0], message: 'the program must not be empty' });
+      // Run even when fields have issues, so one parse reports every problem at once.
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 /** Parsed `with` of a script task. */
 export type ScriptInput = z.output<typeof scriptInputSchema>;
@@ -67,7 +84,10 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
   if (io.signal.aborted) throw cancelled('script');
   const graceMs = opts.killGraceMs ?? 2000;
   if (input.cwd !== undefined) await checkCwd(input.cwd);
-  const [file, args] = input.shell !== undefined ? ['/bin/sh', ['-c', input.shell, 'switchyard', ...(input.args ?? [])]] : [input.command?.[0] ?? '', input.command?.slice(1) ?? []];
+  const [file, args] =
+    input.shell !== undefined
+      ? ['/bin/sh', ['-c', input.shell, 'switchyard', ...(input.args ?? [])]]
+      : [input.command?.[0] ?? '', input.command?.slice(1) ?? []];
   const env = { ...(opts.baseEnv ?? process.env) };
   for (const [key, value] of Object.entries(input.env ?? {})) {
     if (value === null) delete env[key];
@@ -143,7 +163,10 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
   const stderrTail = err.lastBytes(STDERR_TAIL_IN_ERRORS).trimEnd();
   if (stopping === 'abort') throw cancelled('script');
   if (stopping === 'timeout') {
-    throw retryable('ScriptTimeout', `timed out after ${input.timeout} ms; process group terminated${stderrTail ? `; stderr tail:\n${stderrTail}` : ''}`);
+    throw retryable(
+      'ScriptTimeout',
+      `timed out after ${input.timeout} ms; process group terminated${stderrTail ? `; stderr tail:\n${stderrTail}` : ''}`,
+    );
   }
   const result: ScriptResult = {
     exitCode: code,
@@ -161,7 +184,9 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
     const how = code !== null ? `exited with code ${code}` : `was killed by ${signal ?? 'a signal'}`;
     // details[1] (after the receipt) keeps a small copy of the output for `task.error`.
     const brief = fitResult({ ...result }, 64 * 1024);
-    throw retryable('ScriptExitError', `${file} ${how}${stderrTail ? `; stderr tail:\n${stderrTail}` : ' (no stderr)'}`, { details: [brief] });
+    throw retryable('ScriptExitError', `${file} ${how}${stderrTail ? `; stderr tail:\n${stderrTail}` : ' (no stderr)'}`, {
+      details: [brief],
+    });
   }
   if (input.parse_json) result.json = parseStdout(result);
   return fitResult(result, SCRIPT_RESULT_BUDGET);
@@ -169,7 +194,8 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
 
 async function checkCwd(cwd: string): Promise<void> {
   const info = await stat(cwd).catch(() => undefined);
-  if (!info?.isDirectory()) throw nonRetryable('ScriptNotRunnable', `working directory ${JSON.stringify(cwd)} does not exist or is not a directory`);
+  if (!info?.isDirectory())
+    throw nonRetryable('ScriptNotRunnable', `working directory ${JSON.stringify(cwd)} does not exist or is not a directory`);
 }
 
 /** Resolves once the OS started the program; maps "no such file" and "not executable" to final failures. */
@@ -177,8 +203,17 @@ function spawned(child: ChildProcess, file: string): Promise<void> {
   return new Promise((resolve, reject) => {
     child.once('spawn', resolve);
     child.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT') reject(nonRetryable('ScriptNotRunnable', `executable not found: ${JSON.stringify(file)} (no such file on PATH or relative to cwd)`));
-      else if (e.code === 'EACCES') reject(nonRetryable('ScriptNotRunnable', `not executable: ${JSON.stringify(file)} (permission denied; check its mode bits)`));
+      if (e.code === 'ENOENT')
+        reject(
+          nonRetryable(
+            'ScriptNotRunnable',
+            `executable not found: ${JSON.stringify(file)} (no such file on PATH or relative to cwd)`,
+          ),
+        );
+      else if (e.code === 'EACCES')
+        reject(
+          nonRetryable('ScriptNotRunnable', `not executable: ${JSON.stringify(file)} (permission denied; check its mode bits)`),
+        );
       else reject(retryable('ScriptExitError', `could not start ${JSON.stringify(file)}: ${e.message}`));
     });
   });
@@ -186,12 +221,18 @@ function spawned(child: ChildProcess, file: string): Promise<void> {
 
 function parseStdout(result: ScriptResult): unknown {
   if (result.stdoutTruncated) {
-    throw nonRetryable('ScriptOutputNotJson', `parse_json: stdout (${result.stdoutBytes} bytes) exceeded max_output_bytes, so it cannot be parsed whole`);
+    throw nonRetryable(
+      'ScriptOutputNotJson',
+      `parse_json: stdout (${result.stdoutBytes} bytes) exceeded max_output_bytes, so it cannot be parsed whole`,
+    );
   }
   try {
     return JSON.parse(result.stdout) as unknown;
   } catch (e) {
-    throw nonRetryable('ScriptOutputNotJson', `parse_json: stdout is not JSON (${(e as Error).message}); it starts with ${JSON.stringify(result.stdout.slice(0, 200))}`);
+    throw nonRetryable(
+      'ScriptOutputNotJson',
+      `parse_json: stdout is not JSON (${(e as Error).message}); it starts with ${JSON.stringify(result.stdout.slice(0, 200))}`,
+    );
   }
 }
 
@@ -220,4 +261,6 @@ export function fitResult(result: ScriptResult, budget: number): ScriptResult {
 }
 
 /** The `script` activity. */
-export const script = defineActivity('script', scriptInputSchema, (input, ctx) => runScript(input, ctx, { heartbeatMs: ctx.heartbeatEveryMs }));
+export const script = defineActivity('script', scriptInputSchema, (input, ctx) =>
+  runScript(input, ctx, { heartbeatMs: ctx.heartbeatEveryMs }),
+);

@@ -5,7 +5,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
-import { drawGraph, formatProblems, loadDefinitionText, type DiagramFormat, type Problem, type ValidationResult } from '../definition/index.js';
+import {
+  drawGraph,
+  formatProblems,
+  loadDefinitionText,
+  type DiagramFormat,
+  type Problem,
+  type ValidationResult,
+} from '../definition/index.js';
 import type { CommandGroup } from './context.js';
 
 /** What a command prints and how it exits (0 ok, 1 invalid). */
@@ -27,7 +34,14 @@ async function loadFile(file: string): Promise<ValidationResult> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : error instanceof Error ? error.message : String(error);
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : error instanceof Error
+            ? error.message
+            : String(error);
     return { ok: false, problems: [{ path: '', message: `cannot read file: ${reason}` }], source: file };
   }
   return loadDefinitionText(text, file);

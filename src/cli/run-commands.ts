@@ -45,20 +45,35 @@ export const addRunCommands: CommandGroup = (program, globals) => {
     .option('--at <time>', 'queue the run to start at this ISO 8601 instant')
     .option('--delay <duration>', 'queue the run to start after this duration (e.g. 10m)')
     .option('--task-queue <name>', 'task queue', TASK_QUEUE)
-    .action(async (file: string, opts: { input: string[]; id?: string; wait?: boolean; at?: string; delay?: string; taskQueue: string }) => {
-      const input = parseInputPairs(opts.input);
-      const delay = startDelayMs(opts);
-      await withClient(globals(), async (client) => {
-        const handle = await startRun(client, { file, input, workflowId: opts.id, taskQueue: opts.taskQueue, startDelayMs: delay });
-        const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, startDelayMs: delay };
-        if (!opts.wait) {
-          emit(globals(), started, () => `started ${handle.workflowId}${delay ? ` (starts in ${Math.round(delay / 1000)} s)` : ''}`);
-          return;
-        }
-        const result = await waitForResult(client, handle.workflowId, globals());
-        emit(globals(), { ...started, result }, () => JSON.stringify(result, null, 2));
-      });
-    });
+    .action(
+      async (
+        file: string,
+        opts: { input: string[]; id?: string; wait?: boolean; at?: string; delay?: string; taskQueue: string },
+      ) => {
+        const input = parseInputPairs(opts.input);
+        const delay = startDelayMs(opts);
+        await withClient(globals(), async (client) => {
+          const handle = await startRun(client, {
+            file,
+            input,
+            workflowId: opts.id,
+            taskQueue: opts.taskQueue,
+            startDelayMs: delay,
+          });
+          const started = { workflowId: handle.workflowId, runId: handle.firstExecutionRunId, startDelayMs: delay };
+          if (!opts.wait) {
+            emit(
+              globals(),
+              started,
+              () => `started ${handle.workflowId}${delay ? ` (starts in ${Math.round(delay / 1000)} s)` : ''}`,
+            );
+            return;
+          }
+          const result = await waitForResult(client, handle.workflowId, globals());
+          emit(globals(), { ...started, result }, () => JSON.stringify(result, null, 2));
+        });
+      },
+    );
 
   program
     .command('status')
@@ -103,9 +118,16 @@ export const addRunCommands: CommandGroup = (program, globals) => {
           });
           if (rows.length >= opts.limit) break;
         }
-        emit(globals(), rows, () =>
-          rows.map((row) => `${String(row.status).padEnd(12)} ${String(row.graph ?? '').padEnd(20)} ${row.workflowId}  ${row.startTime}`).join('\n') ||
-          'no runs',
+        emit(
+          globals(),
+          rows,
+          () =>
+            rows
+              .map(
+                (row) =>
+                  `${String(row.status).padEnd(12)} ${String(row.graph ?? '').padEnd(20)} ${row.workflowId}  ${row.startTime}`,
+              )
+              .join('\n') || 'no runs',
         );
       }),
     );

@@ -6,7 +6,12 @@
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { WorkflowNotFoundError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { DefinitionError, loadDefinitionText, parseDuration, type Definition } from '../definition/index.js';
 import { GRAPH_KEY, JOB_KEY, TASK_QUEUE } from '../constants.js';
 import { interpretGraph, stateQuery } from '../workflows/index.js';
@@ -86,10 +91,7 @@ export async function startRun(
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId,
     args: [{ definition, input: options.input ?? {}, source: resolve(options.file) }],
-    typedSearchAttributes: [
-      { key: GRAPH_KEY, value: name },
-      ...(options.job ? [{ key: JOB_KEY, value: options.job }] : []),
-    ],
+    typedSearchAttributes: [{ key: GRAPH_KEY, value: name }, ...(options.job ? [{ key: JOB_KEY, value: options.job }] : [])],
     ...(options.startDelayMs ? { startDelay: options.startDelayMs } : {}),
   });
 }

@@ -39,7 +39,8 @@ export function arrive(
     late: effect === 'late' ? [...barrier.late, source] : barrier.late,
     fired: barrier.fired || effect === 'fired',
   };
-  const barriers = existing === undefined ? [...open, updated] : open.map((candidate) => (candidate === existing ? updated : candidate));
+  const barriers =
+    existing === undefined ? [...open, updated] : open.map((candidate) => (candidate === existing ? updated : candidate));
   // A barrier every source has reached can take no more arrivals: drop it.
   const stillOpen = barriers.filter((candidate) => !sources.every((name) => candidate.arrived.includes(name)));
   return { barriers: stillOpen, effect, round: barrier.round };

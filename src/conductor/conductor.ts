@@ -9,7 +9,17 @@ import type { RunContext } from './context.js';
 import { finish, type Work } from './evaluation.js';
 import type { ConductorEvent, RunStartedEvent, StepResult } from './events.js';
 import { armDeadline, deadlinePassed, rearmDeadline } from './guards.js';
-import { drain, failRun, failureFromError, isNotification, notificationEnded, reopen, runClosed, setPaused, settle } from './lifecycle.js';
+import {
+  drain,
+  failRun,
+  failureFromError,
+  isNotification,
+  notificationEnded,
+  reopen,
+  runClosed,
+  setPaused,
+  settle,
+} from './lifecycle.js';
 import { keepReceipt } from './receipts.js';
 import { createRun, executionEnded, pump, rearmDelays, releaseDelayed } from './runs.js';
 import { STATE_FORMAT, type RunPhase, type RunState } from './state.js';

@@ -7,15 +7,7 @@
  * already compiled every one of them.
  */
 import type { ActionKind } from '../activities/types.js';
-import {
-  DEFAULTS,
-  parseDuration,
-  taskPath,
-  type Definition,
-  type Graph,
-  type Scope,
-  type Task,
-} from '../definition/core.js';
+import { DEFAULTS, parseDuration, taskPath, type Definition, type Graph, type Scope, type Task } from '../definition/core.js';
 import type { RetrySettings } from './events.js';
 import type { RunState } from './state.js';
 

@@ -59,12 +59,7 @@ export interface TimerFiredEvent {
 }
 
 /** Everything the host can tell the conductor after the run started. */
-export type ConductorEvent =
-  | RunContinuedEvent
-  | ExecutionCompletedEvent
-  | ExecutionFailedEvent
-  | TimerFiredEvent
-  | SimpleEvent;
+export type ConductorEvent = RunContinuedEvent | ExecutionCompletedEvent | ExecutionFailedEvent | TimerFiredEvent | SimpleEvent;
 
 /** A Temporal RetryPolicy, already resolved to milliseconds. */
 export interface RetrySettings {
@@ -130,12 +125,7 @@ export interface ContinueAsNewCommand {
 
 /** Everything the conductor can ask of its host. */
 export type ConductorCommand =
-  | StartExecutionCommand
-  | StartTimerCommand
-  | CancelCommand
-  | CompleteRunCommand
-  | FailRunCommand
-  | ContinueAsNewCommand;
+  StartExecutionCommand | StartTimerCommand | CancelCommand | CompleteRunCommand | FailRunCommand | ContinueAsNewCommand;
 
 /** The result of one conductor step. */
 export interface StepResult {

@@ -10,8 +10,7 @@ import type { FanOut } from './state.js';
 
 /** A task run's outcome: how it ended, with what, after how many attempts. */
 export type RunOutcome =
-  | { status: 'succeeded'; result: unknown; attempts: number }
-  | { status: 'failed'; error: ReportedError; attempts: number };
+  { status: 'succeeded'; result: unknown; attempts: number } | { status: 'failed'; error: ReportedError; attempts: number };
 
 /** Evaluates a task's `items` (braces optional) into a list; a single value is a list of one. */
 export async function evaluateItems(source: string, scope: Scope, path: string): Promise<unknown[]> {

@@ -41,7 +41,8 @@ export function armDeadline(turn: Turn): void {
 /** After continue-as-new: the timer of the previous run is gone, so start it again for what is left. */
 export function rearmDeadline(turn: Turn): void {
   const { deadline } = turn.state.guards;
-  if (deadline !== undefined) emit(turn, { kind: 'startTimer', timerId: deadline.timerId, ms: Math.max(0, deadline.dueAt - turn.now) });
+  if (deadline !== undefined)
+    emit(turn, { kind: 'startTimer', timerId: deadline.timerId, ms: Math.max(0, deadline.dueAt - turn.now) });
 }
 
 /** If `timerId` is the deadline, disarms it and returns the failure to fail the run with. */

@@ -9,7 +9,12 @@ import type { RunFailure, RunState } from './state.js';
 import type { Turn } from './turn.js';
 
 /** Records `source` arriving at join `task`; true if the arrival fires the join. */
-export function arriveAtJoin(turn: Turn, task: string, source: string, join: { sources: readonly string[]; requirement: number }): boolean {
+export function arriveAtJoin(
+  turn: Turn,
+  task: string,
+  source: string,
+  join: { sources: readonly string[]; requirement: number },
+): boolean {
   const { joins } = turn.state;
   const lastRound = joins.rounds[task] ?? 0;
   const arrival = arrive(joins.barriers[task] ?? [], task, source, join.sources, join.requirement, lastRound);

@@ -107,7 +107,8 @@ export function* settle(turn: Turn): Work<void> {
     return;
   }
   const { output } = context.definition;
-  const rendered = output === undefined ? state.data.ctx : yield* settled(renderTemplate(output, baseScope(context, state), 'output'));
+  const rendered =
+    output === undefined ? state.data.ctx : yield* settled(renderTemplate(output, baseScope(context, state), 'output'));
   change(turn, { output: rendered });
   signal(turn, 'complete');
   emit(turn, { kind: 'completeRun', output: rendered, tasks: turn.state.tasks });
@@ -158,7 +159,8 @@ export function notificationEnded(turn: Turn, event: ExecutionCompletedEvent | E
 
 function finishFailed(turn: Turn, notification?: NotificationReport): void {
   const failure = failureOf(turn);
-  if (notification !== undefined) change(turn, { notification: { ...turn.state.lifecycle.notification, to: notification.to, report: notification } });
+  if (notification !== undefined)
+    change(turn, { notification: { ...turn.state.lifecycle.notification, to: notification.to, report: notification } });
   signal(turn, 'failed');
   emit(turn, { kind: 'failRun', failure, tasks: turn.state.tasks, ...(notification === undefined ? {} : { notification }) });
 }
@@ -170,7 +172,11 @@ function failureOf(turn: Turn): RunFailure {
 }
 
 function notifyScope(turn: Turn, failure: RunFailure): Scope {
-  const error = { message: failure.message, type: failure.type, ...(failure.attempts === undefined ? {} : { attempts: failure.attempts }) };
+  const error = {
+    message: failure.message,
+    type: failure.type,
+    ...(failure.attempts === undefined ? {} : { attempts: failure.attempts }),
+  };
   return { ...baseScope(turn.context, turn.state), task: { name: failure.task ?? '', status: 'failed', error } };
 }
 

@@ -64,7 +64,8 @@ export function releaseDelayed(turn: Turn, timerId: string): boolean {
 
 /** After continue-as-new: the delay timers of the previous run are gone, so start them again for what is left. */
 export function rearmDelays(turn: Turn): void {
-  for (const timer of turn.state.work.timers) emit(turn, { kind: 'startTimer', timerId: timer.id, ms: Math.max(0, timer.dueAt - turn.now) });
+  for (const timer of turn.state.work.timers)
+    emit(turn, { kind: 'startTimer', timerId: timer.id, ms: Math.max(0, timer.dueAt - turn.now) });
 }
 
 /**
@@ -135,7 +136,13 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
     scope.index = index;
   }
   const input = yield* settled(renderTemplate(plan.task.with ?? {}, scope, `${plan.path}.with`));
-  const execution: Execution = { id: nextId(turn, 'x'), runId: run.id, task: run.task, iteration: run.iteration, ...(index === undefined ? {} : { index }) };
+  const execution: Execution = {
+    id: nextId(turn, 'x'),
+    runId: run.id,
+    task: run.task,
+    iteration: run.iteration,
+    ...(index === undefined ? {} : { index }),
+  };
   change(turn, (work) => ({ executions: [...work.executions, execution] }));
   const { action } = plan.task;
   if (!runsActivity(action)) {
@@ -156,9 +163,23 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
 }
 
 /** The `on_failure.notify` delivery: one `deliver` activity, not cancellable; returns its execution id. */
-export function startNotification(turn: Turn, task: string, content: { to: string; content: string }, settings: ActivitySettings): string {
+export function startNotification(
+  turn: Turn,
+  task: string,
+  content: { to: string; content: string },
+  settings: ActivitySettings,
+): string {
   const executionId = nextId(turn, 'x');
-  emit(turn, { kind: 'startExecution', executionId, task, action: 'deliver', with: content, iteration: 1, ...activityFields(settings), cancellable: false });
+  emit(turn, {
+    kind: 'startExecution',
+    executionId,
+    task,
+    action: 'deliver',
+    with: content,
+    iteration: 1,
+    ...activityFields(settings),
+    cancellable: false,
+  });
   return executionId;
 }
 

@@ -39,12 +39,7 @@ export interface TaskSummary {
 
 /** Every way a run can fail inside the conductor. */
 export type FailureType =
-  | 'TaskFailed'
-  | 'FailRequested'
-  | 'JoinUnsatisfied'
-  | 'MaxIterationsExceeded'
-  | 'RunTimedOut'
-  | 'ExpressionError';
+  'TaskFailed' | 'FailRequested' | 'JoinUnsatisfied' | 'MaxIterationsExceeded' | 'RunTimedOut' | 'ExpressionError';
 
 /** Why a run failed; `type` becomes the ApplicationFailure type. */
 export interface RunFailure {

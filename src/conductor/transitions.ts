@@ -40,7 +40,12 @@ export function* endRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<voi
     }
   }
   if (outcome.status === 'failed') {
-    const failure = { type: 'TaskFailed' as const, message: describeFailure(run.task, outcome), task: run.task, attempts: outcome.attempts };
+    const failure = {
+      type: 'TaskFailed' as const,
+      message: describeFailure(run.task, outcome),
+      task: run.task,
+      attempts: outcome.attempts,
+    };
     failRun(turn, failure, context.failureHandling);
   }
 }
@@ -49,7 +54,9 @@ function* take(turn: Turn, run: TaskRun, outcome: RunOutcome, transition: Transi
   const { state } = turn;
   for (const [name, value] of Object.entries(transition.publish ?? {})) {
     // A fresh scope per value: a later publish sees the earlier ones.
-    const rendered = yield* settled(renderTemplate(value, outcomeScope(turn, run, outcome), joinPath(joinPath(path, 'publish'), name)));
+    const rendered = yield* settled(
+      renderTemplate(value, outcomeScope(turn, run, outcome), joinPath(joinPath(path, 'publish'), name)),
+    );
     state.data = { ...state.data, ctx: { ...state.data.ctx, [name]: rendered } };
   }
   for (const target of doList(transition)) {

@@ -38,7 +38,9 @@ interface StateV1 {
   counter: number;
   runs: TaskRun[];
   executions: Execution[];
-  timers: ({ id: string; dueAt: number; purpose: 'delay'; runId: string } | { id: string; dueAt: number; purpose: 'run-timeout' })[];
+  timers: (
+    { id: string; dueAt: number; purpose: 'delay'; runId: string } | { id: string; dueAt: number; purpose: 'run-timeout' }
+  )[];
   barriers: Record<string, Barrier[]>;
   rounds: Record<string, number>;
   tasks: Record<string, TaskSummary>;
@@ -60,7 +62,9 @@ export function readState(value: unknown): RunState {
   const fields: Record<string, unknown> = { ...value };
   if (fields.format === 1) return upgradeV1(value, fields);
   if (fields.format !== STATE_FORMAT) {
-    throw new CarriedStateError(`not a Switchyard run state: format is ${JSON.stringify(fields.format)}, expected 1 or ${STATE_FORMAT}`);
+    throw new CarriedStateError(
+      `not a Switchyard run state: format is ${JSON.stringify(fields.format)}, expected 1 or ${STATE_FORMAT}`,
+    );
   }
   const problem = firstProblem(fields, V2_RECORDS, [], ['generation']) ?? phaseProblem(fields.lifecycle);
   if (problem !== undefined) throw new CarriedStateError(`not a Switchyard run state (format ${STATE_FORMAT}): ${problem}`);

@@ -34,10 +34,17 @@ export function staticChecks(def: LooseDefinition): Problem[] {
 function checkNames(names: readonly string[]): Problem[] {
   return names.flatMap((name): Problem[] => {
     if (isReservedTaskName(name)) {
-      return [{ path: taskPath(name), message: `'${name}' is a reserved name (${RESERVED_TASK_NAMES.join(', ')}); rename the task` }];
+      return [
+        { path: taskPath(name), message: `'${name}' is a reserved name (${RESERVED_TASK_NAMES.join(', ')}); rename the task` },
+      ];
     }
     if (!TASK_NAME_PATTERN.test(name)) {
-      return [{ path: taskPath(name), message: `invalid task name '${name}': use letters, digits and _, not starting with a digit, so that expressions can say results.${name.replace(/[^A-Za-z0-9_]/g, '_')}` }];
+      return [
+        {
+          path: taskPath(name),
+          message: `invalid task name '${name}': use letters, digits and _, not starting with a digit, so that expressions can say results.${name.replace(/[^A-Za-z0-9_]/g, '_')}`,
+        },
+      ];
     }
     return [];
   });
@@ -64,7 +71,8 @@ function checkTask(name: string, task: LooseTask, names: readonly string[]): Pro
   if (task.concurrency !== undefined && task.items === undefined) {
     problems.push({ path: taskPath(name, 'concurrency'), message: 'concurrency limits a fan-out: it needs items' });
   }
-  for (const field of ['delay', 'timeout', 'heartbeat'] as const) problems.push(...checkDuration(task[field], taskPath(name, field)));
+  for (const field of ['delay', 'timeout', 'heartbeat'] as const)
+    problems.push(...checkDuration(task[field], taskPath(name, field)));
   const retry = task.retry;
   if (retry !== undefined) {
     const initial = checkDuration(retry.initial_interval, taskPath(name, 'retry', 'initial_interval'));
@@ -73,7 +81,10 @@ function checkTask(name: string, task: LooseTask, names: readonly string[]): Pro
     if (initial.length === 0 && maximum.length === 0 && retry.maximum_interval !== undefined) {
       const lower = retry.initial_interval === undefined ? 1_000 : parseDuration(retry.initial_interval);
       if (parseDuration(retry.maximum_interval) < lower) {
-        problems.push({ path: taskPath(name, 'retry', 'maximum_interval'), message: 'maximum_interval is shorter than initial_interval' });
+        problems.push({
+          path: taskPath(name, 'retry', 'maximum_interval'),
+          message: 'maximum_interval is shorter than initial_interval',
+        });
       }
     }
   }
@@ -108,7 +119,12 @@ function checkDeadTransitions(task: string, transitions: readonly LooseTransitio
   const problems: Problem[] = [];
   transitions.forEach((transition, index) => {
     const when = transition.when?.trim() ?? 'succeeded';
-    const covers = when === 'completed' ? (['succeeded', 'failed'] as const) : when === 'succeeded' || when === 'failed' ? ([when] as const) : [];
+    const covers =
+      when === 'completed'
+        ? (['succeeded', 'failed'] as const)
+        : when === 'succeeded' || when === 'failed'
+          ? ([when] as const)
+          : [];
     // An expression can hold on either outcome, so it is dead only once both are taken.
     const needs = covers.length > 0 ? covers : (['succeeded', 'failed'] as const);
     const earlier = needs.map((outcome) => takenBy[outcome]);
@@ -116,7 +132,10 @@ function checkDeadTransitions(task: string, transitions: readonly LooseTransitio
       const by = [...new Set(earlier)].map((at) => formatPath(['next', at]));
       const what = needs.length === 2 ? 'outcome' : needs[0] === 'succeeded' ? 'success' : 'failure';
       const verb = by.length === 1 ? 'takes' : 'take';
-      problems.push({ path: taskPath(task, 'next', index), message: `unreachable transition: ${by.join(' and ')} already ${verb} every ${what}` });
+      problems.push({
+        path: taskPath(task, 'next', index),
+        message: `unreachable transition: ${by.join(' and ')} already ${verb} every ${what}`,
+      });
     }
     for (const outcome of covers) takenBy[outcome] ??= index;
   });
@@ -126,13 +145,19 @@ function checkDeadTransitions(task: string, transitions: readonly LooseTransitio
 function checkGraph(graph: Graph, start: readonly string[] | undefined, tasks: Readonly<Record<string, LooseTask>>): Problem[] {
   const problems: Problem[] = [];
   if (graph.entryPoints.length === 0 && start === undefined) {
-    problems.push({ path: 'tasks', message: 'no entry point: every task has an inbound transition; name where runs begin with start:' });
+    problems.push({
+      path: 'tasks',
+      message: 'no entry point: every task has an inbound transition; name where runs begin with start:',
+    });
   }
   if (graph.entryPoints.length > 0) {
     const reachable = reachableFrom(graph);
     for (const name of graph.tasks) {
       if (!reachable.has(name)) {
-        problems.push({ path: taskPath(name), message: `unreachable: no transition path leads here from the entry points (${graph.entryPoints.join(', ')})` });
+        problems.push({
+          path: taskPath(name),
+          message: `unreachable: no transition path leads here from the entry points (${graph.entryPoints.join(', ')})`,
+        });
       }
     }
   }
@@ -142,7 +167,10 @@ function checkGraph(graph: Graph, start: readonly string[] | undefined, tasks: R
     const path = taskPath(name, 'join');
     if (sources.length === 0) problems.push({ path, message: `join on '${name}', which no task transitions into` });
     else if (typeof task.join === 'number' && task.join > sources.length) {
-      problems.push({ path, message: `join: ${task.join} waits for ${task.join} distinct sources, but only ${sources.length} (${sources.join(', ')}) transition into '${name}'` });
+      problems.push({
+        path,
+        message: `join: ${task.join} waits for ${task.join} distinct sources, but only ${sources.length} (${sources.join(', ')}) transition into '${name}'`,
+      });
     }
   }
   return problems;

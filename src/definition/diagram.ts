@@ -29,7 +29,8 @@ function edgesOf({ definition }: ValidDefinition): DrawnEdge[] {
 function nodeLabel({ definition, graph }: ValidDefinition, name: string): string {
   const task = definition.tasks[name];
   const extras = [task?.action ?? ''];
-  if (task?.join !== undefined) extras.push(`join: ${task.join === 'all' ? `all (${graph.joinRequirement[name] ?? 0})` : task.join}`);
+  if (task?.join !== undefined)
+    extras.push(`join: ${task.join === 'all' ? `all (${graph.joinRequirement[name] ?? 0})` : task.join}`);
   if (task?.items !== undefined) extras.push(`items${task.concurrency === undefined ? '' : ` ×${task.concurrency}`}`);
   if (task?.delay !== undefined) extras.push(`delay ${task.delay}`);
   return [name, ...extras].join('\n');
@@ -71,10 +72,16 @@ function dotText(text: string): string {
 
 function drawDot(valid: ValidDefinition): string {
   const id = (name: string): string => dotText(name === FAIL_TARGET ? 'fail__' : name);
-  const lines = [`digraph ${dotText(valid.definition.name)} {`, '  node [shape=box, style=rounded];', '  start__ [shape=circle, label="start"];'];
+  const lines = [
+    `digraph ${dotText(valid.definition.name)} {`,
+    '  node [shape=box, style=rounded];',
+    '  start__ [shape=circle, label="start"];',
+  ];
   for (const name of valid.graph.tasks) {
     const join = valid.definition.tasks[name]?.join !== undefined;
-    lines.push(`  ${id(name)} [label=${dotText(nodeLabel(valid, name))}${join ? ', shape=hexagon, style=filled, fillcolor="#fff3cd"' : ''}];`);
+    lines.push(
+      `  ${id(name)} [label=${dotText(nodeLabel(valid, name))}${join ? ', shape=hexagon, style=filled, fillcolor="#fff3cd"' : ''}];`,
+    );
   }
   const edges = edgesOf(valid);
   if (edges.some((edge) => edge.to === FAIL_TARGET)) {
@@ -82,7 +89,9 @@ function drawDot(valid: ValidDefinition): string {
   }
   for (const entry of valid.graph.entryPoints) lines.push(`  start__ -> ${id(entry)};`);
   for (const edge of edges) {
-    lines.push(`  ${id(edge.from)} -> ${id(edge.to)} [label=${dotText(edge.label)}${edge.failure ? ', style=dashed, color="#c0392b"' : ''}];`);
+    lines.push(
+      `  ${id(edge.from)} -> ${id(edge.to)} [label=${dotText(edge.label)}${edge.failure ? ', style=dashed, color="#c0392b"' : ''}];`,
+    );
   }
   lines.push('}');
   return lines.join('\n');

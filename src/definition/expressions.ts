@@ -41,7 +41,12 @@ export function whenExpressionSource(when: string, path: string): string {
  * `$failed`) to say which, as in `failed and ctx.tries < 3`, and its value is cast with
  * JSONata's `$boolean` rules.
  */
-export function evaluateWhen(when: string | undefined, status: TaskOutcome, scope: Scope, path: string): boolean | Promise<boolean> {
+export function evaluateWhen(
+  when: string | undefined,
+  status: TaskOutcome,
+  scope: Scope,
+  path: string,
+): boolean | Promise<boolean> {
   const word = when?.trim() ?? 'succeeded';
   if (word === 'completed') return true;
   if (word === 'succeeded' || word === 'failed') return word === status;

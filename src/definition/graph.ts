@@ -37,7 +37,9 @@ export interface Graph {
 /** The parts of a definition the graph depends on; a partial (invalid) definition works too. */
 export interface GraphSource {
   start?: readonly string[] | undefined;
-  tasks: Readonly<Record<string, { next?: readonly Partial<Transition>[] | undefined; join?: Definition['tasks'][string]['join'] }>>;
+  tasks: Readonly<
+    Record<string, { next?: readonly Partial<Transition>[] | undefined; join?: Definition['tasks'][string]['join'] }>
+  >;
 }
 
 /** `do: send` is short for `do: [send]`. */

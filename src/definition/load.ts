@@ -32,11 +32,16 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
   try {
     value = doc.toJS();
   } catch (error) {
-    return failed([...yamlProblems, { path: '', message: error instanceof Error ? error.message : String(error), line: 1, column: 1 }]);
+    return failed([
+      ...yamlProblems,
+      { path: '', message: error instanceof Error ? error.message : String(error), line: 1, column: 1 },
+    ]);
   }
   const result = validateDefinition(value);
   if (result.ok && yamlProblems.length === 0) return result;
-  const located = result.ok ? [] : result.problems.map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) }));
+  const located = result.ok
+    ? []
+    : result.problems.map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) }));
   return failed([...yamlProblems, ...located]);
 }
 
@@ -93,7 +98,14 @@ function pathAtOffset(root: Document['contents'], offset: number): string {
       segments.push(String(pair.key.value));
       node = pair.value;
     } else if (isSeq(node)) {
-      const index = node.items.findIndex((item) => (isScalar(item) || isMap(item) || isSeq(item)) && item.range !== undefined && item.range !== null && offset >= item.range[0] && offset <= item.range[2]);
+      const index = node.items.findIndex(
+        (item) =>
+          (isScalar(item) || isMap(item) || isSeq(item)) &&
+          item.range !== undefined &&
+          item.range !== null &&
+          offset >= item.range[0] &&
+          offset <= item.range[2],
+      );
       if (index === -1) break;
       segments.push(index);
       node = node.items[index];

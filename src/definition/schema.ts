@@ -45,14 +45,8 @@ const TaskListSchema = z.union([z.string(), z.array(z.string())]);
 /** One edge group of the graph: if `when` holds, `publish` then schedule every task in `do`. */
 export const TransitionSchema = z
   .object({
-    when: z
-      .string()
-      .optional()
-      .describe('succeeded (default), failed, completed, or a JSONata expression that must be true'),
-    publish: z
-      .record(z.string(), z.unknown())
-      .optional()
-      .describe('ctx variables to assign, in order; values may be templates'),
+    when: z.string().optional().describe('succeeded (default), failed, completed, or a JSONata expression that must be true'),
+    publish: z.record(z.string(), z.unknown()).optional().describe('ctx variables to assign, in order; values may be templates'),
     do: TaskListSchema.optional().describe('tasks to schedule; `fail` fails the run on purpose'),
   })
   .strict();
@@ -86,7 +80,9 @@ export const TaskSchema = z
     delay: DurationSchema.optional().describe('durable timer before the task starts'),
     retry: RetrySchema.optional(),
     timeout: DurationSchema.optional().describe('per attempt (start-to-close)'),
-    heartbeat: DurationSchema.optional().describe('heartbeat timeout (default 30s): a silent worker loses the task to another after this'),
+    heartbeat: DurationSchema.optional().describe(
+      'heartbeat timeout (default 30s): a silent worker loses the task to another after this',
+    ),
     max_iterations: z.number().int().positive().optional().describe('cycle guard for this task'),
   })
   .strict();

@@ -100,17 +100,41 @@ function isMapping(value: unknown): value is Record<string, unknown> {
 
 const text = expecting('a string', (value): value is string => typeof value === 'string');
 const mapping = expecting('a mapping', isMapping);
-const texts = expecting('a list of strings', (value): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string'));
-const textOrTexts = expecting('a task name or a list of them', (value): value is string | string[] => typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string')));
-const positive = expecting('a whole number of at least 1', (value): value is number => Number.isInteger(value) && Number(value) >= 1);
-const count = expecting('a whole number of at least 0', (value): value is number => Number.isInteger(value) && Number(value) >= 0);
+const texts = expecting(
+  'a list of strings',
+  (value): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string'),
+);
+const textOrTexts = expecting(
+  'a task name or a list of them',
+  (value): value is string | string[] =>
+    typeof value === 'string' || (Array.isArray(value) && value.every((item) => typeof item === 'string')),
+);
+const positive = expecting(
+  'a whole number of at least 1',
+  (value): value is number => Number.isInteger(value) && Number(value) >= 1,
+);
+const count = expecting(
+  'a whole number of at least 0',
+  (value): value is number => Number.isInteger(value) && Number(value) >= 0,
+);
 const factor = expecting('a number of at least 1', (value): value is number => typeof value === 'number' && value >= 1);
-const join = expecting("'all' or a whole number of at least 1", (value): value is 'all' | number => value === 'all' || (Number.isInteger(value) && Number(value) >= 1));
+const join = expecting(
+  "'all' or a whole number of at least 1",
+  (value): value is 'all' | number => value === 'all' || (Number.isInteger(value) && Number(value) >= 1),
+);
 const action = expecting(`one of ${ACTIONS.join(', ')}`, (value): value is Action => ACTIONS.some((known) => known === value));
-const failureMode = expecting(`one of ${FAILURE_MODES.join(', ')}`, (value): value is FailureMode => FAILURE_MODES.some((known) => known === value));
+const failureMode = expecting(`one of ${FAILURE_MODES.join(', ')}`, (value): value is FailureMode =>
+  FAILURE_MODES.some((known) => known === value),
+);
 
 /** Reads `holder[key]` with `read` if it is there. */
-function field<T>(holder: Record<string, unknown>, key: string, read: Reader<T>, path: string, problems: Problem[]): T | undefined {
+function field<T>(
+  holder: Record<string, unknown>,
+  key: string,
+  read: Reader<T>,
+  path: string,
+  problems: Problem[],
+): T | undefined {
   const value = holder[key];
   return value === undefined ? undefined : read(value, joinPath(path, key), problems);
 }
@@ -154,7 +178,8 @@ function readTask(value: unknown, path: string, problems: Problem[]): LooseTask 
     heartbeat: field(holder, 'heartbeat', text, path, problems),
     max_iterations: field(holder, 'max_iterations', positive, path, problems),
   };
-  if (holder.action === undefined && isMapping(value)) problems.push({ path: joinPath(path, 'action'), message: `missing: one of ${ACTIONS.join(', ')}` });
+  if (holder.action === undefined && isMapping(value))
+    problems.push({ path: joinPath(path, 'action'), message: `missing: one of ${ACTIONS.join(', ')}` });
   return task;
 }
 
@@ -164,7 +189,8 @@ function readOnFailure(value: unknown, path: string, problems: Problem[]): Loose
   if (holder === undefined) return undefined;
   const notifyPath = joinPath(path, 'notify');
   const notify = field(holder, 'notify', mapping, path, problems);
-  if (notify !== undefined && notify.to === undefined) problems.push({ path: joinPath(notifyPath, 'to'), message: 'missing: the delivery target' });
+  if (notify !== undefined && notify.to === undefined)
+    problems.push({ path: joinPath(notifyPath, 'to'), message: 'missing: the delivery target' });
   return {
     mode: field(holder, 'mode', failureMode, path, problems),
     notify:
@@ -188,7 +214,8 @@ export function readStructure(value: unknown): StructureRead {
   if (name !== undefined && !DEFINITION_NAME_PATTERN.test(name)) problems.push({ path: 'name', message: DEFINITION_NAME_RULE });
   if (holder.version !== 1) problems.push({ path: 'version', message: `expected 1, got ${describe(holder.version)}` });
   if (isMapping(value) && holder.name === undefined) problems.push({ path: 'name', message: 'missing: the graph name' });
-  if (isMapping(value) && holder.tasks === undefined) problems.push({ path: 'tasks', message: 'missing: the tasks of the graph' });
+  if (isMapping(value) && holder.tasks === undefined)
+    problems.push({ path: 'tasks', message: 'missing: the tasks of the graph' });
   const definition: LooseDefinition = {
     version: holder.version === 1 ? 1 : undefined,
     name,

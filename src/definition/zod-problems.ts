@@ -67,7 +67,12 @@ function expectedOf(issue: Issue): string | undefined {
 }
 
 /** Maps every zod issue to problems; `root` is the parsed input, `schema` what it was checked against. */
-export function zodProblems(issues: readonly Issue[], root: unknown, schema: z.core.$ZodType, prefix: PathSegment[] = []): Problem[] {
+export function zodProblems(
+  issues: readonly Issue[],
+  root: unknown,
+  schema: z.core.$ZodType,
+  prefix: PathSegment[] = [],
+): Problem[] {
   return issues.flatMap((issue) => issueProblems(issue, root, schema, [...prefix, ...segmentsOf(issue.path)]));
 }
 
@@ -140,5 +145,7 @@ function unionProblems(
   }
   const expected = branches.flatMap((branch) => branch.map(expectedOf)).filter((text) => text !== undefined);
   const unique = [...new Set(expected)];
-  return [{ path, message: `expected ${unique.length > 0 ? unique.join(' or ') : 'another value'}, got ${describeValue(value)}` }];
+  return [
+    { path, message: `expected ${unique.length > 0 ? unique.join(' or ') : 'another value'}, got ${describeValue(value)}` },
+  ];
 }

@@ -56,7 +56,10 @@ export interface DevServer {
 
 /** A dev server that could not start; the message says why and the log tail shows the server's words. */
 export class DevServerError extends Error {
-  constructor(message: string, readonly logTail: string[] = []) {
+  constructor(
+    message: string,
+    readonly logTail: string[] = [],
+  ) {
     super(logTail.length ? `${message}\n  server log (last lines):\n    ${logTail.join('\n    ')}` : message);
     this.name = 'DevServerError';
   }
@@ -111,12 +114,7 @@ async function assertPortFree(port: number, what: string): Promise<void> {
 }
 
 /** Polls until the frontend answers and the namespace exists. */
-async function waitUntilReady(
-  address: string,
-  namespace: string,
-  deadline: number,
-  exited: () => boolean,
-): Promise<void> {
+async function waitUntilReady(address: string, namespace: string, deadline: number, exited: () => boolean): Promise<void> {
   let lastError = 'no answer yet';
   while (Date.now() < deadline) {
     if (exited()) throw new DevServerError('the Temporal dev server exited before it became ready');
@@ -185,7 +183,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 
   const address = `${HOST}:${port}`;
-  log(`starting ${cli.version} (${cli.source}: ${cli.path}) on ${address}${options.dbFile ? `, SQLite file ${options.dbFile}` : ', in memory'}`);
+  log(
+    `starting ${cli.version} (${cli.source}: ${cli.path}) on ${address}${options.dbFile ? `, SQLite file ${options.dbFile}` : ', in memory'}`,
+  );
   // detached: the server gets its own process group, so stop() can kill it and anything it spawned.
   const child = spawn(cli.path, args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   live.add(child);

@@ -14,7 +14,10 @@ const { IndexedValueType } = proto.temporal.api.enums.v1;
 
 /** `temporal server start-dev` flags that create every attribute, e.g. `SwitchyardGraph=Keyword`. */
 export function searchAttributeFlags(): string[] {
-  return Object.values(SEARCH_ATTRIBUTES).flatMap(({ name, type }) => ['--search-attribute', `${name}=${TypedSearchAttributes.toMetadataType(type)}`]);
+  return Object.values(SEARCH_ATTRIBUTES).flatMap(({ name, type }) => [
+    '--search-attribute',
+    `${name}=${TypedSearchAttributes.toMetadataType(type)}`,
+  ]);
 }
 
 /** The server's index type for an SDK type: the proto enum names each SDK type with a prefix. */

@@ -19,7 +19,12 @@ export interface FailureReport {
 
 /** The failure of a run the conductor failed. */
 export function runFailure(report: FailureReport): ApplicationFailure {
-  return ApplicationFailure.create({ type: report.failure.type, message: report.failure.message, nonRetryable: true, details: [report] });
+  return ApplicationFailure.create({
+    type: report.failure.type,
+    message: report.failure.message,
+    nonRetryable: true,
+    details: [report],
+  });
 }
 
 /** The failure of a run whose definition is invalid: every problem, each with its path. */

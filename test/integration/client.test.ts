@@ -42,13 +42,27 @@ function writeDefinition(text: string): string {
 }
 
 const SLOW = (name: string) =>
-  ['version: 1', `name: ${name}`, 'tasks:', '  first:', '    action: script', '    with: { command: [sleep, "2"] }', '    next: [{ do: [second] }]', '  second:', '    action: script', '    with: { command: [echo, done] }', ''].join('\n');
+  [
+    'version: 1',
+    `name: ${name}`,
+    'tasks:',
+    '  first:',
+    '    action: script',
+    '    with: { command: [sleep, "2"] }',
+    '    next: [{ do: [second] }]',
+    '  second:',
+    '    action: script',
+    '    with: { command: [echo, done] }',
+    '',
+  ].join('\n');
 
 describe('switchyard client', () => {
   it('validate: exit 0 for the examples, 1 with every problem for a bad file, --json for machines', async () => {
     const ok = await switchyard(['validate', join(EXAMPLES, 'hello.yaml'), join(EXAMPLES, 'fan-out-join.yaml')]);
     expect(ok.code).toBe(0);
-    const bad = writeDefinition('version: 1\nname: bad\ntasks:\n  a:\n    action: script\n    next: [{ do: [nowhere] }]\n  fail:\n    action: noop\n');
+    const bad = writeDefinition(
+      'version: 1\nname: bad\ntasks:\n  a:\n    action: script\n    next: [{ do: [nowhere] }]\n  fail:\n    action: noop\n',
+    );
     const human = await switchyard(['validate', bad]);
     expect(human.code).toBe(1);
     expect(human.stdout).toMatch(/tasks\.a\.next\[0\]\.do\[0\]/);
@@ -60,7 +74,7 @@ describe('switchyard client', () => {
     expect(report[0]?.problems.map((p) => p.path)).toEqual(expect.arrayContaining(['tasks.a.next[0].do[0]', 'tasks.fail']));
   });
 
-  it('run refuses an invalid definition with the validator\'s errors and starts nothing', async () => {
+  it("run refuses an invalid definition with the validator's errors and starts nothing", async () => {
     const name = `refused-${randomUUID().slice(0, 8)}`;
     const bad = writeDefinition(`version: 1\nname: ${name}\ntasks:\n  a:\n    action: script\n    next: [{ do: [ghost] }]\n`);
     const run = await switchyard(['run', bad]);
@@ -93,7 +107,10 @@ describe('switchyard client', () => {
     // Without a worker the state query cannot be answered: status says so, within its bound.
     const orphan = await switchyard(['--json', 'status', id]);
     expect(orphan.code).toBe(0);
-    expect(JSON.parse(orphan.stdout)).toMatchObject({ status: 'COMPLETED', state: { unavailable: expect.stringMatching(/no worker answered the state query within 5 s on task queue test-cli-/) } });
+    expect(JSON.parse(orphan.stdout)).toMatchObject({
+      status: 'COMPLETED',
+      state: { unavailable: expect.stringMatching(/no worker answered the state query within 5 s on task queue test-cli-/) },
+    });
   });
 
   it('pause holds new tasks, resume lets them start, cancel ends a run', async () => {
@@ -122,7 +139,10 @@ describe('switchyard client', () => {
       expect((await switchyard(['cancel', id2])).code).toBe(0);
       const cancelled = await switchyard(['--json', 'result', id2]);
       expect(cancelled.code).toBe(1);
-      const listed = JSON.parse((await switchyard(['--json', 'list', '--graph', name])).stdout) as { workflowId: string; status: string }[];
+      const listed = JSON.parse((await switchyard(['--json', 'list', '--graph', name])).stdout) as {
+        workflowId: string;
+        status: string;
+      }[];
       expect(listed.map((r) => r.workflowId).sort()).toEqual([id, id2].sort());
     });
   });

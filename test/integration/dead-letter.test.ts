@@ -52,8 +52,15 @@ describe('on_failure.notify', () => {
     const workflowId = `doomed-${randomUUID()}`;
     const error = await withWorker({ taskQueue }, () =>
       client.workflow
-        .execute(interpretGraph, { taskQueue, workflowId, args: [{ definition: report.definition, input: { hook: `${hook.url}${path}` } }] })
-        .then(() => undefined, (err: unknown) => err),
+        .execute(interpretGraph, {
+          taskQueue,
+          workflowId,
+          args: [{ definition: report.definition, input: { hook: `${hook.url}${path}` } }],
+        })
+        .then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
     );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause;
@@ -70,10 +77,13 @@ describe('on_failure.notify', () => {
     expect(posts).toHaveLength(1);
     const body = posts[0]?.json as { content: string };
     expect(body.content).toMatch(/^run doomed-[0-9a-f-]+ failed at bad after 2 attempts: [\s\S]*disk full/);
-    expect(report.notification).toMatchObject({ outcome: 'delivered', receipt: { task: 'on_failure.notify', kind: 'deliver', outcome: 'succeeded' } });
+    expect(report.notification).toMatchObject({
+      outcome: 'delivered',
+      receipt: { task: 'on_failure.notify', kind: 'deliver', outcome: 'succeeded' },
+    });
   });
 
-  it('an undeliverable notification is reported beside the run\'s own error, which stays the error', async () => {
+  it("an undeliverable notification is reported beside the run's own error, which stays the error", async () => {
     hook.script({ status: 410, body: 'gone' });
     const { failure, report } = await failedReport('/gone');
     expect(failure.type).toBe('TaskFailed');

@@ -98,10 +98,14 @@ describe('dev-server manager', () => {
     expect(String(error)).toMatch(/pip: no `python3 -m pip` on this machine/);
   });
 
-  it('with no CLI and no pip, falls back to the SDK\'s download; when that fails too, one error lists every attempt', async () => {
+  it("with no CLI and no pip, falls back to the SDK's download; when that fails too, one error lists every attempt", async () => {
     const emptyTools = mkdtempSync(join(tmpdir(), 'sy-tools-'));
     // No `temporal`, no python3 on PATH, an empty tools folder: only the SDK's download is left.
-    const outcome = await startDevServer({ env: { PATH: emptyTools }, toolsDir: join(emptyTools, 'temporal-bin'), ui: false }).then(
+    const outcome = await startDevServer({
+      env: { PATH: emptyTools },
+      toolsDir: join(emptyTools, 'temporal-bin'),
+      ui: false,
+    }).then(
       (server) => server,
       (err: unknown) => err,
     );

@@ -28,7 +28,9 @@ const SUMMARY = 'Three launches and one outage; nothing needs you before noon.';
 
 /** The history text plus the decoded text of every base64 `data` field in it. */
 function withDecodedPayloads(json: string): string {
-  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8'));
+  const decoded = [...json.matchAll(/"data":"([A-Za-z0-9+/=]+)"/g)].map((m) =>
+    Buffer.from(m[1] ?? '', 'base64').toString('utf8'),
+  );
   return [json, ...decoded].join('\n');
 }
 

@@ -20,7 +20,11 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A child running a TypeScript entry script with tsx's loader, as `npm start` does. */
 function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -38,7 +42,6 @@ async function waitForOutput(child: { output: () => string }, pattern: RegExp, l
     await sleep(100);
   }
 }
-
 
 /** Env for a child that must start its own server with the tier's CLI (no reinstall). */
 function demoEnv(): NodeJS.ProcessEnv {
@@ -80,7 +83,9 @@ describe('src/worker.ts', () => {
     const file = join(dir, 'slow.yaml');
     writeFileSync(
       file,
-      ['version: 1', 'name: slow', 'tasks:', '  nap:', '    action: script', '    with: { command: [sleep, "3"] }', ''].join('\n'),
+      ['version: 1', 'name: slow', 'tasks:', '  nap:', '    action: script', '    with: { command: [sleep, "3"] }', ''].join(
+        '\n',
+      ),
     );
     const { address, namespace } = testServer();
     const worker = spawnScript('src/worker.ts', [], {

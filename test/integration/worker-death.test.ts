@@ -64,7 +64,11 @@ describe('a worker killed mid-task', () => {
     const result = await withWorker({ taskQueue }, () => handle.result());
     expect(result.status).toBe('completed');
     const receipt = result.receipts.find((r) => r.task === 'work');
-    expect(receipt).toMatchObject({ attempt: 2, outcome: 'succeeded', workerIdentity: `switchyard-worker@${hostname()}:${process.pid}` });
+    expect(receipt).toMatchObject({
+      attempt: 2,
+      outcome: 'succeeded',
+      workerIdentity: `switchyard-worker@${hostname()}:${process.pid}`,
+    });
 
     // The server's own record: attempt 2 started after a heartbeat timeout of attempt 1.
     const events = (await handle.fetchHistory()).events ?? [];

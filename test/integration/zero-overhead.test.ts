@@ -73,7 +73,11 @@ describe('the interpreter adds no history events', () => {
     return handle;
   }
 
-  async function baseline(workflow: typeof baselineChain | typeof baselineFanOut, args: [number, string[]], taskQueue: string): Promise<WorkflowHandle> {
+  async function baseline(
+    workflow: typeof baselineChain | typeof baselineFanOut,
+    args: [number, string[]],
+    taskQueue: string,
+  ): Promise<WorkflowHandle> {
     const handle = await client.workflow.start(workflow, {
       taskQueue,
       workflowId: `baseline-${randomUUID()}`,

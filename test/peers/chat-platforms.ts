@@ -57,11 +57,14 @@ export async function startDiscordPeer(token = 'discord-peer'): Promise<ChatPeer
 export async function startTelegramPeer(token = '123:peer'): Promise<ChatPeer> {
   const messages: PostedMessage[] = [];
   const peer = await startPeer((req) => {
-    if (req.path !== `/bot${token}/sendMessage`) return { status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } };
+    if (req.path !== `/bot${token}/sendMessage`)
+      return { status: 404, body: { ok: false, error_code: 404, description: 'Not Found' } };
     const b = body(req);
     const text = typeof b.text === 'string' ? b.text : '';
-    if (text.length === 0) return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
-    if (text.length > 4096) return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message is too long' } };
+    if (text.length === 0)
+      return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message text is empty' } };
+    if (text.length > 4096)
+      return { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message is too long' } };
     const id = String(messages.length + 1);
     messages.push({ channel: String(b.chat_id), text, id, body: b });
     return { body: { ok: true, result: { message_id: Number(id), chat: { id: b.chat_id }, text } } };

@@ -24,13 +24,20 @@ export function streamReply(c: Completion, opts: { intervalMs?: number; hangAfte
   const model = c.model ?? 'peer-model';
   const base = { id: 'chatcmpl-peer', object: 'chat.completion.chunk', created: 0, model };
   const size = c.chunkSize ?? 5;
-  const events = [JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] })];
+  const events = [
+    JSON.stringify({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] }),
+  ];
   for (let i = 0; i < c.text.length; i += size) {
-    events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: c.text.slice(i, i + size) }, finish_reason: null }] }));
+    events.push(
+      JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: c.text.slice(i, i + size) }, finish_reason: null }] }),
+    );
   }
   if (opts.hangAfter) return { sse: events, intervalMs: opts.intervalMs ?? 0, hang: true };
   events.push(JSON.stringify({ ...base, choices: [{ index: 0, delta: {}, finish_reason: c.finishReason ?? 'stop' }] }));
-  if (c.usage !== null) events.push(JSON.stringify({ ...base, choices: [], usage: c.usage ?? { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }));
+  if (c.usage !== null)
+    events.push(
+      JSON.stringify({ ...base, choices: [], usage: c.usage ?? { prompt_tokens: 11, completion_tokens: 7, total_tokens: 18 } }),
+    );
   events.push('[DONE]');
   return { sse: events, intervalMs: opts.intervalMs ?? 0 };
 }
@@ -57,7 +64,8 @@ export function errorReply(status: number, message: string, headers: Record<stri
 export async function startOpenAIPeer(): Promise<OpenAIPeer> {
   let completion: Completion = { text: 'Hello from the peer.' };
   const peer = await startPeer((req) => {
-    if (req.method !== 'POST' || !req.path.endsWith('/v1/chat/completions')) return errorReply(404, `no route ${req.method} ${req.path}`);
+    if (req.method !== 'POST' || !req.path.endsWith('/v1/chat/completions'))
+      return errorReply(404, `no route ${req.method} ${req.path}`);
     const body = req.json as { stream?: boolean } | undefined;
     return body?.stream ? streamReply(completion) : jsonReply(completion);
   });

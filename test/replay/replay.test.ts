@@ -14,9 +14,11 @@ import { WORKFLOWS_PATH } from '../../src/worker.js';
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
 const HISTORIES = fileURLToPath(new URL('../histories', import.meta.url));
-const files = readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
-describe('recorded histories replay against today\'s interpreter', () => {
+describe("recorded histories replay against today's interpreter", () => {
   let workflowBundle: WorkflowBundleWithSourceMap;
   beforeAll(async () => {
     workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });

@@ -2,13 +2,19 @@ import { createHash } from 'node:crypto';
 
 /** JSON with object keys sorted at every depth, so equal values always hash equally. */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === 'object' && !Array.isArray(v)) {
-      const src = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(src).sort().map((k) => [k, src[k]]));
-    }
-    return v;
-  }) ?? 'null';
+  return (
+    JSON.stringify(value, (_key, v: unknown) => {
+      if (v && typeof v === 'object' && !Array.isArray(v)) {
+        const src = v as Record<string, unknown>;
+        return Object.fromEntries(
+          Object.keys(src)
+            .sort()
+            .map((k) => [k, src[k]]),
+        );
+      }
+      return v;
+    }) ?? 'null'
+  );
 }
 
 /** sha256 hex digest and UTF-8 byte size of a value's canonical JSON. */

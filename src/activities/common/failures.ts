@@ -18,7 +18,11 @@ export type FailureType =
   | 'DeliveryFailed';
 
 /** A failure the server may retry; `nextRetryDelayMs` overrides the retry policy's backoff once. */
-export function retryable(type: FailureType, message: string, opts: { nextRetryDelayMs?: number; details?: unknown[] } = {}): ApplicationFailure {
+export function retryable(
+  type: FailureType,
+  message: string,
+  opts: { nextRetryDelayMs?: number; details?: unknown[] } = {},
+): ApplicationFailure {
   return ApplicationFailure.create({
     type,
     message,

@@ -37,7 +37,13 @@ export function errorMessageFromBody(body: string): string {
  * Maps a non-2xx response to the failure the retry policy should see: 429 and 5xx (and 408)
  * retry, honouring Retry-After; every other 4xx is final and carries the server's message.
  */
-export function failureForStatus(service: string, status: number, body: string, headers: Headers, retryAfterOverrideMs?: number): ApplicationFailure {
+export function failureForStatus(
+  service: string,
+  status: number,
+  body: string,
+  headers: Headers,
+  retryAfterOverrideMs?: number,
+): ApplicationFailure {
   const message = `${service} answered HTTP ${status}: ${errorMessageFromBody(body)}`;
   const delay = retryAfterOverrideMs ?? retryAfterMs(headers);
   const opts = delay !== undefined ? { nextRetryDelayMs: delay } : {};

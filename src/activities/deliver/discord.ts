@@ -24,7 +24,11 @@ export const deliverDiscord: TargetDriver = async (channelId, job, progress, onP
       'Discord',
       (body) => (typeof body?.retry_after === 'number' ? Math.ceil(body.retry_after * 1000) : undefined),
     );
-    if (typeof json?.id !== 'string') throw nonRetryable('ClientError', `Discord answered without a message id: ${(JSON.stringify(json) ?? '(no JSON body)').slice(0, 200)}`);
+    if (typeof json?.id !== 'string')
+      throw nonRetryable(
+        'ClientError',
+        `Discord answered without a message id: ${(JSON.stringify(json) ?? '(no JSON body)').slice(0, 200)}`,
+      );
     return `message ${json.id}`;
   });
 };

@@ -33,4 +33,9 @@ export interface TargetProgress {
 }
 
 /** Sends a delivery to one target address (the part after `kind:`), resuming at `progress.done`. */
-export type TargetDriver = (address: string, job: DeliveryJob, progress: TargetProgress, onPart: () => void) => Promise<TargetOutcome>;
+export type TargetDriver = (
+  address: string,
+  job: DeliveryJob,
+  progress: TargetProgress,
+  onPart: () => void,
+) => Promise<TargetOutcome>;

@@ -5,7 +5,11 @@ import { nonRetryable, retryable } from '../common/failures.js';
 import type { TargetDriver } from './driver.js';
 import { envelopeFor } from './envelope.js';
 
-const exists = (path: string) => stat(path).then(() => true, () => false);
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * `file:DIR` — one JSON file per delivery id in an outbox folder (relative to
@@ -59,5 +63,7 @@ function fsFailure(err: unknown, what: string): Error {
   const code = (err as NodeJS.ErrnoException).code ?? '';
   const message = `${what}: ${(err as Error).message}`;
   // Permissions and bad paths stay broken; a full disk or busy file may clear up.
-  return ['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'EISDIR'].includes(code) ? nonRetryable('DeliveryFailed', message) : retryable('DeliveryFailed', message);
+  return ['EACCES', 'EPERM', 'ENOTDIR', 'EROFS', 'EISDIR'].includes(code)
+    ? nonRetryable('DeliveryFailed', message)
+    : retryable('DeliveryFailed', message);
 }

@@ -20,7 +20,11 @@ export async function postJson(
   service: string,
   retryAfterMs?: (json: Record<string, unknown> | undefined) => number | undefined,
 ): Promise<Posted> {
-  const call = await fetchOrFail(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body }, { signal: job.signal, service, timeoutMs: job.timeoutMs });
+  const call = await fetchOrFail(
+    url,
+    { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body },
+    { signal: job.signal, service, timeoutMs: job.timeoutMs },
+  );
   const text = await readText(call);
   let json: Record<string, unknown> | undefined;
   try {

@@ -23,7 +23,13 @@ export const deliverSlack: TargetDriver = async (channel, job, progress, onPart)
       unfurl_media: false,
       metadata: { event_type: 'switchyard_delivery', event_payload: { delivery_id: job.deliveryId, part: index } },
     };
-    const { json } = await postJson(`${base}/chat.postMessage`, JSON.stringify(body), { authorization: `Bearer ${token}` }, job, 'Slack');
+    const { json } = await postJson(
+      `${base}/chat.postMessage`,
+      JSON.stringify(body),
+      { authorization: `Bearer ${token}` },
+      job,
+      'Slack',
+    );
     // Slack reports most failures as HTTP 200 with ok:false.
     if (json?.ok !== true) {
       const code = typeof json?.error === 'string' ? json.error : 'unknown_error';

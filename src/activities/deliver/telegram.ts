@@ -23,7 +23,11 @@ export const deliverTelegram: TargetDriver = async (chatId, job, progress, onPar
       },
     );
     const id = (json?.result as { message_id?: unknown } | undefined)?.message_id;
-    if (json?.ok !== true || id === undefined) throw nonRetryable('ClientError', `Telegram answered without ok/result: ${(JSON.stringify(json) ?? '(no JSON body)').slice(0, 200)}`);
+    if (json?.ok !== true || id === undefined)
+      throw nonRetryable(
+        'ClientError',
+        `Telegram answered without ok/result: ${(JSON.stringify(json) ?? '(no JSON body)').slice(0, 200)}`,
+      );
     return `message_id ${String(id)}`;
   });
 };

@@ -17,13 +17,21 @@ export function signWebhook(secret: string, id: string, timestampSeconds: number
 export const deliverWebhook: TargetDriver = async (url, job, progress, onPart) => {
   if (progress.done > 0) return { status: 'delivered', parts: 1, details: progress.details };
   const secret = job.env[job.secretEnv];
-  if (!secret) throw nonRetryable('ConfigError', `webhook: environment variable ${job.secretEnv} (the signing secret) is not set on this worker`);
+  if (!secret)
+    throw nonRetryable(
+      'ConfigError',
+      `webhook: environment variable ${job.secretEnv} (the signing secret) is not set on this worker`,
+    );
   const body = JSON.stringify(envelopeFor(job));
   const timestamp = Math.floor(Date.now() / 1000);
   const { status } = await postJson(
     url,
     body,
-    { 'webhook-id': job.deliveryId, 'webhook-timestamp': String(timestamp), 'webhook-signature': signWebhook(secret, job.deliveryId, timestamp, body) },
+    {
+      'webhook-id': job.deliveryId,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': signWebhook(secret, job.deliveryId, timestamp, body),
+    },
     job,
     'webhook',
   );

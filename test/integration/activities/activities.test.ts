@@ -52,7 +52,11 @@ describe('activities on a real worker and dev server', () => {
     const dir = await mkdtemp(join(tmpdir(), 'sy-int-'));
     const report = await call({
       kind: 'script',
-      with: { shell: 'n=$(cat count 2>/dev/null || echo 0); echo $((n+1)) > count; [ "$n" -ge 1 ] || { echo first-try >&2; exit 1; }; echo ok', cwd: dir },
+      with: {
+        shell:
+          'n=$(cat count 2>/dev/null || echo 0); echo $((n+1)) > count; [ "$n" -ge 1 ] || { echo first-try >&2; exit 1; }; echo ok',
+        cwd: dir,
+      },
     });
     expect(report.outcome?.receipt).toMatchObject({ attempt: 2, outcome: 'succeeded', kind: 'script' });
     expect(await readFile(join(dir, 'count'), 'utf8')).toBe('2\n');
@@ -91,7 +95,12 @@ describe('activities on a real worker and dev server', () => {
 
   it('cancellation reaches the script through heartbeats and kills its process group', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sy-int-cancel-'));
-    const report = await call({ kind: 'script', with: { shell: 'echo $$ > pid; sleep 1000 & sleep 1000', cwd: dir }, heartbeatTimeout: '2s', cancelAfterMs: 1500 });
+    const report = await call({
+      kind: 'script',
+      with: { shell: 'echo $$ > pid; sleep 1000 & sleep 1000', cwd: dir },
+      heartbeatTimeout: '2s',
+      cancelAfterMs: 1500,
+    });
     expect(report.failure).toMatchObject({ kind: 'cancelled' });
     expect(report.failure?.receipt?.outcome).toBe('cancelled');
     const pid = Number(await readFile(join(dir, 'pid'), 'utf8'));

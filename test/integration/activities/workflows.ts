@@ -28,14 +28,24 @@ export interface ActivityCall {
 /** How the call ended, as the workflow saw it. */
 export interface CallReport {
   outcome?: ActivityOutcome;
-  failure?: { kind: 'application' | 'cancelled' | 'other'; type?: string; nonRetryable?: boolean; message: string; receipt?: Receipt };
+  failure?: {
+    kind: 'application' | 'cancelled' | 'other';
+    type?: string;
+    nonRetryable?: boolean;
+    message: string;
+    receipt?: Receipt;
+  };
 }
 
 export async function runOneActivity(call: ActivityCall): Promise<CallReport> {
   const acts = proxyActivities<Record<ActionKind, (input: ActivityInput) => Promise<ActivityOutcome>>>({
     startToCloseTimeout: '1m',
     heartbeatTimeout: call.heartbeatTimeout ?? '10s',
-    retry: { maximumAttempts: call.maximumAttempts ?? 3, initialInterval: call.initialInterval ?? '100ms', backoffCoefficient: 1 },
+    retry: {
+      maximumAttempts: call.maximumAttempts ?? 3,
+      initialInterval: call.initialInterval ?? '100ms',
+      backoffCoefficient: 1,
+    },
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   });
   try {
@@ -48,7 +58,15 @@ export async function runOneActivity(call: ActivityCall): Promise<CallReport> {
   } catch (err) {
     const cause = err instanceof ActivityFailure ? err.cause : err;
     if (cause instanceof ApplicationFailure) {
-      return { failure: { kind: 'application', type: cause.type ?? undefined, nonRetryable: cause.nonRetryable ?? undefined, message: cause.message, receipt: cause.details?.[0] as Receipt } };
+      return {
+        failure: {
+          kind: 'application',
+          type: cause.type ?? undefined,
+          nonRetryable: cause.nonRetryable ?? undefined,
+          message: cause.message,
+          receipt: cause.details?.[0] as Receipt,
+        },
+      };
     }
     if (cause instanceof CancelledFailure) {
       return { failure: { kind: 'cancelled', message: cause.message, receipt: cause.details[0] as Receipt } };

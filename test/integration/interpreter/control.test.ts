@@ -55,7 +55,11 @@ tasks:
 
 function signalIds(events: readonly HistoryEvent[], name: string): number[] {
   return events
-    .filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED && e.workflowExecutionSignaledEventAttributes?.signalName === name)
+    .filter(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED &&
+        e.workflowExecutionSignaledEventAttributes?.signalName === name,
+    )
     .map((e) => Number(e.eventId));
 }
 
@@ -75,7 +79,10 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     const [timerFired] = eventIds(events, EventType.EVENT_TYPE_TIMER_FIRED);
     expect(eventIds(events, EventType.EVENT_TYPE_TIMER_STARTED)).toHaveLength(1);
     const timer = events.find((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)?.timerStartedEventAttributes;
-    expect({ seconds: Number(timer?.startToFireTimeout?.seconds ?? 0), nanos: timer?.startToFireTimeout?.nanos }).toEqual({ seconds: 0, nanos: 500_000_000 });
+    expect({ seconds: Number(timer?.startToFireTimeout?.seconds ?? 0), nanos: timer?.startToFireTimeout?.nanos }).toEqual({
+      seconds: 0,
+      nanos: 500_000_000,
+    });
     expect(timerStarted).toBeGreaterThan(eventIdOf(timeline, 'first', 'completed'));
     expect(timerFired).toBeGreaterThan(timerStarted ?? Infinity);
     expect(eventIdOf(timeline, 'later', 'scheduled')).toBeGreaterThan(timerFired ?? Infinity);
@@ -96,7 +103,10 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     const taskQueue = uniqueTaskQueue('state');
     const gate = join(tempDir('state'), 'open');
     const { live, closed, result } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('state'), { definition: fixture('gated'), input: { gate } });
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('state'), {
+        definition: fixture('gated'),
+        input: { gate },
+      });
       const live = await pollFor('quick to end while gate runs', async () => {
         const view = await stateOf(handle);
         return view?.tasks.quick?.status === 'succeeded' ? view : undefined;
@@ -136,8 +146,13 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     const taskQueue = uniqueTaskQueue('pause');
     const gate = join(tempDir('pause'), 'open');
     const { paused, whilePaused, result, events } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('pause'), { definition: fixture('gated'), input: { gate } });
-      await pollFor('gate to run', async () => ((await stateOf(handle))?.running.some((r) => r.task === 'gate') ? true : undefined));
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('pause'), {
+        definition: fixture('gated'),
+        input: { gate },
+      });
+      await pollFor('gate to run', async () =>
+        (await stateOf(handle))?.running.some((r) => r.task === 'gate') ? true : undefined,
+      );
       await handle.signal(pauseSignal);
       await pollFor('the run to be paused', async () => ((await stateOf(handle))?.status === 'paused' ? true : undefined));
       // Let the running task finish while paused: merge's barrier fires, but merge must not start.
@@ -151,7 +166,12 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
       return { paused, whilePaused, result: await handle.result(), events: await historyOf(handle) };
     });
 
-    expect(paused).toMatchObject({ status: 'paused', paused: true, running: [], scheduled: [{ task: 'merge', iteration: 1, stage: 'ready' }] });
+    expect(paused).toMatchObject({
+      status: 'paused',
+      paused: true,
+      running: [],
+      scheduled: [{ task: 'merge', iteration: 1, stage: 'ready' }],
+    });
     expect(summariesOf(activityTimeline(whilePaused), 'scheduled').sort()).toEqual(['gate', 'quick']);
     expect(result.output).toEqual({ quick: 'quick', merged: true });
 
@@ -166,7 +186,7 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     expect(afterPause.every((line) => line.eventId > (resumeAt ?? Infinity))).toBe(true);
   });
 
-  it('cancel (Temporal\'s own) cancels the running activity and stops its process (rule 13)', async () => {
+  it("cancel (Temporal's own) cancels the running activity and stops its process (rule 13)", async () => {
     const taskQueue = uniqueTaskQueue('cancel');
     const marker = sleepMarker();
     const { error, events, left } = await withWorker({ taskQueue }, async () => {
@@ -197,7 +217,10 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     const taskQueue = uniqueTaskQueue('cancel-default');
     const marker = sleepMarker();
     const { events, left } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('cancel-default'), { definition: SLEEPER_NO_HEARTBEAT, input: { marker } });
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('cancel-default'), {
+        definition: SLEEPER_NO_HEARTBEAT,
+        input: { marker },
+      });
       await pollFor('the sleep process', () => (processesMatching(`sleep ${marker}`).length > 0 ? true : undefined));
       await handle.cancel();
       await handle.result().catch(() => undefined);

@@ -48,7 +48,9 @@ describe('interpretGraph: failures', () => {
     });
 
     expect(failure.type).toBe('TaskFailed');
-    expect(failure.message).toBe(`task 'bad' failed after 2 attempts: script task "bad": /bin/sh exited with code 3; stderr tail:\nboom [ScriptExitError]`);
+    expect(failure.message).toBe(
+      `task 'bad' failed after 2 attempts: script task "bad": /bin/sh exited with code 3; stderr tail:\nboom [ScriptExitError]`,
+    );
     const report = reportOf(failure);
     expect(report.failure).toMatchObject({ type: 'TaskFailed', task: 'bad', attempts: 2 });
     expect(report.tasks).toMatchObject({
@@ -58,7 +60,12 @@ describe('interpretGraph: failures', () => {
       after_slow: { status: 'not_run', iterations: 0 },
     });
     expect(report.receipts).toHaveLength(1);
-    expectScriptReceipt(report.receipts[0], { task: 'bad', attempt: 2, outcome: 'failed', error: expect.stringContaining('boom') });
+    expectScriptReceipt(report.receipts[0], {
+      task: 'bad',
+      attempt: 2,
+      outcome: 'failed',
+      error: expect.stringContaining('boom'),
+    });
 
     const timeline = activityTimeline(events);
     // Only slow and bad ever started; bad's last attempt was its 2nd.
@@ -114,7 +121,10 @@ describe('interpretGraph: failures', () => {
     const taskQueue = uniqueTaskQueue('retry-ok');
     const dir = tempDir('retry-ok');
     const { result, events } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('retry-ok'), { definition: fixture('retries'), input: { dir } });
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('retry-ok'), {
+        definition: fixture('retries'),
+        input: { dir },
+      });
       return { result: await handle.result(), events: await historyOf(handle) };
     });
     expect(result.output).toBe('ok on attempt 3\n');
@@ -124,7 +134,10 @@ describe('interpretGraph: failures', () => {
     const timeline = activityTimeline(events);
     expect(timeline.filter((line) => line.kind === 'started').map((line) => line.attempt)).toEqual([3]);
     const scheduled = events.find((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
-    expect(scheduled?.activityTaskScheduledEventAttributes?.retryPolicy).toMatchObject({ maximumAttempts: 3, backoffCoefficient: 2 });
+    expect(scheduled?.activityTaskScheduledEventAttributes?.retryPolicy).toMatchObject({
+      maximumAttempts: 3,
+      backoffCoefficient: 2,
+    });
   });
 
   it('retry: a command that never succeeds fails the run naming 3 attempts (rule 10, 5)', async () => {
@@ -138,7 +151,9 @@ describe('interpretGraph: failures', () => {
       ),
     );
     expect(failure.type).toBe('TaskFailed');
-    expect(failure.message).toMatch(/^task 'flaky' failed after 3 attempts: script task "flaky": \/bin\/sh exited with code 1; stderr tail:\nattempt 3 fails \[ScriptExitError\]$/);
+    expect(failure.message).toMatch(
+      /^task 'flaky' failed after 3 attempts: script task "flaky": \/bin\/sh exited with code 1; stderr tail:\nattempt 3 fails \[ScriptExitError\]$/,
+    );
     const report = reportOf(failure);
     expect(report.failure).toMatchObject({ task: 'flaky', attempts: 3 });
     expect(report.tasks.flaky).toMatchObject({ status: 'failed', attempts: 3 });
@@ -185,7 +200,12 @@ describe('interpretGraph: failures', () => {
   it('do: [fail] fails the run on purpose', async () => {
     const taskQueue = uniqueTaskQueue('fail-on-purpose');
     const failure = await withWorker({ taskQueue }, () =>
-      runFailure(executeGraph(client, taskQueue, uniqueWorkflowId('fail-on-purpose'), { definition: fixture('bad-input'), input: { mode: 'fail' } })),
+      runFailure(
+        executeGraph(client, taskQueue, uniqueWorkflowId('fail-on-purpose'), {
+          definition: fixture('bad-input'),
+          input: { mode: 'fail' },
+        }),
+      ),
     );
     expect(failure.type).toBe('FailRequested');
     expect(failure.message).toBe("run failed on purpose by tasks.word.next[0].do (task 'word' succeeded)");

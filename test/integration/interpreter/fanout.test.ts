@@ -48,7 +48,8 @@ describe('interpretGraph: fan-out (rule 9)', () => {
     for (const [k, line] of scheduled.slice(2).entries()) expect(line.eventId).toBeGreaterThan(ends[k] ?? Infinity);
 
     expect(result.receipts.map((r) => r.index).sort()).toEqual([0, 1, 2, 3, 4]);
-    for (const receipt of result.receipts) expectScriptReceipt(receipt, { task: 'each', iteration: 1, attempt: 1, outcome: 'succeeded' });
+    for (const receipt of result.receipts)
+      expectScriptReceipt(receipt, { task: 'each', iteration: 1, attempt: 1, outcome: 'succeeded' });
   });
 
   it('one failing item fails the task after the running item ends; items not yet started never start', async () => {

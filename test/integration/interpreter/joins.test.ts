@@ -42,7 +42,9 @@ describe('interpretGraph: joins (rule 4)', () => {
   it('join: 2 of 3 fires on the second source; the late third runs nothing', async () => {
     const taskQueue = uniqueTaskQueue('join-2of3');
     const { result, events } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('join-2of3'), { definition: fixture('join-two-of-three') });
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('join-2of3'), {
+        definition: fixture('join-two-of-three'),
+      });
       return { result: await handle.result(), events: await historyOf(handle) };
     });
     expect(result.status).toBe('completed');
@@ -87,7 +89,10 @@ describe('interpretGraph: joins (rule 4)', () => {
       // ... with that round's ctx ...
       expect(timeline.find((line) => line.eventId === fired)?.input?.with).toEqual({ command: ['echo', `merge ${round}`] });
       // ... and the next round's sources start only after it completed.
-      if (round < 3) expect(eventIdOf(timeline, `left${suffix(round + 1)}`, 'scheduled')).toBeGreaterThan(eventIdOf(timeline, merge, 'completed'));
+      if (round < 3)
+        expect(eventIdOf(timeline, `left${suffix(round + 1)}`, 'scheduled')).toBeGreaterThan(
+          eventIdOf(timeline, merge, 'completed'),
+        );
     }
     expect(summariesOf(timeline, 'scheduled').filter((s) => s.startsWith('merge'))).toEqual(['merge', 'merge #2', 'merge #3']);
   });

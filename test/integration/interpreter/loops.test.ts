@@ -55,7 +55,10 @@ describe('interpretGraph: cycles and continue-as-new', () => {
     const taskQueue = uniqueTaskQueue('run-timeout');
     const marker = sleepMarker();
     const { failure, events, left } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('run-timeout'), { definition: fixture('run-timeout'), input: { marker } });
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('run-timeout'), {
+        definition: fixture('run-timeout'),
+        input: { marker },
+      });
       const failure = await runFailure(handle.result());
       return { failure, events: await historyOf(handle), left: await processesGone(`sleep ${marker}`) };
     });
@@ -69,7 +72,9 @@ describe('interpretGraph: cycles and continue-as-new', () => {
     const [fired] = eventIds(events, EventType.EVENT_TYPE_TIMER_FIRED);
     const timeline = activityTimeline(events);
     expect(eventIdOf(timeline, 'nap', 'cancelRequested')).toBeGreaterThan(fired ?? Infinity);
-    expect(eventIds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)[0]).toBeGreaterThan(eventIdOf(timeline, 'nap', 'cancelRequested'));
+    expect(eventIds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)[0]).toBeGreaterThan(
+      eventIdOf(timeline, 'nap', 'cancelRequested'),
+    );
     expect(left).toEqual([]);
   });
 
@@ -82,14 +87,17 @@ describe('interpretGraph: cycles and continue-as-new', () => {
       const chained = await handle.result();
       // Follow the chain from the first run through each run's ContinuedAsNew event.
       const runs: { runId: string; events: HistoryEvent[] }[] = [];
-      for (let runId: string | undefined = handle.firstExecutionRunId; runId !== undefined && runs.length < 50; ) {
+      for (let runId: string | undefined = handle.firstExecutionRunId; runId !== undefined && runs.length < 50;) {
         const events = await historyOf(client.workflow.getHandle(workflowId, runId));
         runs.push({ runId, events });
         const next = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
         runId = next ?? undefined;
       }
       const state = await stateOf(handle);
-      const whole = await executeGraph(client, taskQueue, uniqueWorkflowId('no-can'), { definition, continueAsNewAfterEvents: 1_000_000 });
+      const whole = await executeGraph(client, taskQueue, uniqueWorkflowId('no-can'), {
+        definition,
+        continueAsNewAfterEvents: 1_000_000,
+      });
       return { chained, whole, runs, state };
     });
 
@@ -106,7 +114,9 @@ describe('interpretGraph: cycles and continue-as-new', () => {
     expect(runs.slice(1).every(({ events }) => startInput(events).resume !== undefined)).toBe(true);
     // No iteration lost or repeated across the chain: 60 echo activities in all, in order.
     const scheduled = runs.flatMap(({ events }) => activityTimeline(events).filter((line) => line.kind === 'scheduled'));
-    expect(scheduled.map((line) => line.input?.with)).toEqual(Array.from({ length: ROUNDS }, (_, i) => ({ command: ['echo', i + 1] })));
+    expect(scheduled.map((line) => line.input?.with)).toEqual(
+      Array.from({ length: ROUNDS }, (_, i) => ({ command: ['echo', i + 1] })),
+    );
     expect(state).toMatchObject({ status: 'completed', generation: runs.length - 1 });
 
     // The same loop without continue-as-new gives the same result.

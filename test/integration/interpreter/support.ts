@@ -9,12 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
-import { WorkflowFailedError, type Client, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { ApplicationFailure, defaultPayloadConverter } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { loadDefinitionText } from '../../../src/definition/index.js';
 import type { StateView } from '../../../src/conductor/index.js';
-import { interpretGraph, stateQuery, type FailureReport, type InterpretInput, type InterpretResult } from '../../../src/workflows/index.js';
+import {
+  interpretGraph,
+  stateQuery,
+  type FailureReport,
+  type InterpretInput,
+  type InterpretResult,
+} from '../../../src/workflows/index.js';
 import { processesMatching } from '../harness.js';
 
 export { processesMatching };
@@ -62,7 +73,12 @@ export function startGraph(
 }
 
 /** Runs `interpretGraph` to its end and returns its result. */
-export function executeGraph(client: Client, taskQueue: string, workflowId: string, args: InterpretInput): Promise<InterpretResult> {
+export function executeGraph(
+  client: Client,
+  taskQueue: string,
+  workflowId: string,
+  args: InterpretInput,
+): Promise<InterpretResult> {
   return client.workflow.execute(interpretGraph, { taskQueue, workflowId, args: [args] });
 }
 
@@ -143,7 +159,10 @@ export function activityTimeline(events: readonly HistoryEvent[]): ActivityEvent
     const line: ActivityEvent = { eventId, kind, scheduledId, summary: '', activityType: '' };
     if (kind === 'scheduled') {
       const attrs = event.activityTaskScheduledEventAttributes;
-      const labels = { summary: String(decode(event.userMetadata?.summary) ?? ''), activityType: attrs?.activityType?.name ?? '' };
+      const labels = {
+        summary: String(decode(event.userMetadata?.summary) ?? ''),
+        activityType: attrs?.activityType?.name ?? '',
+      };
       summaries.set(eventId, labels);
       line.input = decode(attrs?.input?.payloads?.[0]) as ActivityEvent['input'];
     }
@@ -172,7 +191,8 @@ export function maxInFlight(timeline: readonly ActivityEvent[]): number {
   let max = 0;
   for (const line of timeline) {
     if (line.kind === 'scheduled') current += 1;
-    else if (line.kind === 'completed' || line.kind === 'failed' || line.kind === 'timedOut' || line.kind === 'canceled') current -= 1;
+    else if (line.kind === 'completed' || line.kind === 'failed' || line.kind === 'timedOut' || line.kind === 'canceled')
+      current -= 1;
     max = Math.max(max, current);
   }
   return max;
@@ -190,7 +210,12 @@ export function startInput(events: readonly HistoryEvent[]): InterpretInput {
 }
 
 /** Polls `probe` every `everyMs` until it returns a value other than undefined; fails after `tries`. */
-export async function pollFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, tries = 300, everyMs = 100): Promise<T> {
+export async function pollFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  tries = 300,
+  everyMs = 100,
+): Promise<T> {
   for (let i = 0; i < tries; i++) {
     const value = await probe();
     if (value !== undefined) return value;
@@ -203,7 +228,6 @@ export async function pollFor<T>(what: string, probe: () => Promise<T | undefine
 export function stateOf(handle: WorkflowHandle): Promise<StateView | undefined> {
   return handle.query(stateQuery);
 }
-
 
 /** Waits (bounded) until no process mentions `needle`; returns what is left (empty when gone). */
 export async function processesGone(needle: string, tries = 150): Promise<string[]> {

@@ -25,7 +25,10 @@ describe('interpretGraph: entry points and transitions', () => {
     const taskQueue = uniqueTaskQueue('transitions');
     const definition = fixture('transitions');
     const { result, events } = await withWorker({ taskQueue }, async () => {
-      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('transitions'), { definition, input: { word: 'hello' } });
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('transitions'), {
+        definition,
+        input: { word: 'hello' },
+      });
       return { result: await handle.result(), events: await historyOf(handle) };
     });
 
@@ -34,7 +37,9 @@ describe('interpretGraph: entry points and transitions', () => {
     // a failure was routed by `when: failed` (the `when`-less first transition means succeeded).
     expect(result.status).toBe('completed');
     // `results.merge` is the last merge to complete, which the history fixes.
-    const lastMerge = summariesOf(activityTimeline(events), 'completed').filter((s) => s.startsWith('merge')).at(-1);
+    const lastMerge = summariesOf(activityTimeline(events), 'completed')
+      .filter((s) => s.startsWith('merge'))
+      .at(-1);
     const lastMergeText = lastMerge === 'merge #2' ? 'merge 2\n' : 'merge 1\n';
     expect(result.output).toEqual({ route: 'first', word: 'hello', recovered: 'ScriptExitError', last_merge: lastMergeText });
     expect(result.tasks).toEqual({
@@ -67,7 +72,12 @@ describe('interpretGraph: entry points and transitions', () => {
     expect(result.receipts).toHaveLength(6);
     for (const receipt of result.receipts) expectScriptReceipt(receipt, { attempt: 1 });
     expect(result.receipts.filter((r) => r.outcome === 'failed').map((r) => r.task)).toEqual(['c']);
-    expect(result.receipts.filter((r) => r.task === 'merge').map((r) => r.iteration).sort()).toEqual([1, 2]);
+    expect(
+      result.receipts
+        .filter((r) => r.task === 'merge')
+        .map((r) => r.iteration)
+        .sort(),
+    ).toEqual([1, 2]);
 
     // Rule 12: the definition travels as the workflow's input.
     expect(startInput(events)).toEqual({ definition, input: { word: 'hello' } });

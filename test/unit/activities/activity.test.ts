@@ -18,7 +18,11 @@ import { failureOf, rejectionOf } from './helpers.js';
 
 const meta = { workflowId: 'wf', runId: 'run-a', task: 'fetch', iteration: 2, index: 1 };
 /** Runs an activity in the SDK's mock activity context. */
-const runIn = (env: MockActivityEnvironment, fn: (i: ActivityInput) => Promise<ActivityOutcome>, input: ActivityInput): Promise<ActivityOutcome> => env.run(fn, input);
+const runIn = (
+  env: MockActivityEnvironment,
+  fn: (i: ActivityInput) => Promise<ActivityOutcome>,
+  input: ActivityInput,
+): Promise<ActivityOutcome> => env.run(fn, input);
 const sha = (v: unknown) => createHash('sha256').update(canonicalJson(v)).digest('hex');
 
 describe('activity wrapper (SDK MockActivityEnvironment)', () => {
@@ -35,7 +39,9 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
   });
 
   it('bad input is a non-retryable InvalidInput naming the task and every bad field path, with a receipt', async () => {
-    const f = await failureOf(new MockActivityEnvironment().run(activities.script, { meta, with: { command: ['ls', null], timeout: 'soon', bogus: 1 } }));
+    const f = await failureOf(
+      new MockActivityEnvironment().run(activities.script, { meta, with: { command: ['ls', null], timeout: 'soon', bogus: 1 } }),
+    );
     expect(f.type).toBe('InvalidInput');
     expect(f.nonRetryable).toBe(true);
     expect(f.message).toContain('"fetch"');
@@ -45,7 +51,12 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
   });
 
   it('every failure carries the attempt receipt as details[0]; retryability and type survive', async () => {
-    const f = await failureOf(new MockActivityEnvironment({ attempt: 2 }).run(activities.script, { meta, with: { command: ['sh', '-c', 'echo nope >&2; exit 4'] } }));
+    const f = await failureOf(
+      new MockActivityEnvironment({ attempt: 2 }).run(activities.script, {
+        meta,
+        with: { command: ['sh', '-c', 'echo nope >&2; exit 4'] },
+      }),
+    );
     expect(f).toBeInstanceOf(ApplicationFailure);
     expect(f.type).toBe('ScriptExitError');
     expect(f.nonRetryable).toBe(false);
@@ -75,17 +86,26 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
     const first = await runIn(env1, activities.deliver, input);
     expect(first.receipt.deliveryId).toBe((first.result as { deliveryId: string }).deliveryId);
     // Pretend the first attempt died after the first target: hand its progress to attempt 2.
-    const progress = structuredClone(beats.find((b) => Object.keys((b as { targets: object }).targets).length === 1 && (b as { targets: Record<string, { outcome?: unknown }> }).targets[`file:${dir}`]?.outcome));
+    const progress = structuredClone(
+      beats.find(
+        (b) =>
+          Object.keys((b as { targets: object }).targets).length === 1 &&
+          (b as { targets: Record<string, { outcome?: unknown }> }).targets[`file:${dir}`]?.outcome,
+      ),
+    );
     const env2 = new MockActivityEnvironment({ attempt: 2, heartbeatDetails: progress });
     const second = await runIn(env2, activities.deliver, input);
     // Attempt 1's report is reused for the first target (no second look at the folder).
-    expect((second.result as { targets: { status: string }[] }).targets.map((t) => t.status)).toEqual(['delivered', 'duplicate-skipped']);
+    expect((second.result as { targets: { status: string }[] }).targets.map((t) => t.status)).toEqual([
+      'delivered',
+      'duplicate-skipped',
+    ]);
     expect(await readdir(dir)).toHaveLength(1);
   });
 });
 
 describe('durations in `with`', () => {
-  it('reads text with the definition\'s parser, a number as milliseconds, and rejects the rest', () => {
+  it("reads text with the definition's parser, a number as milliseconds, and rejects the rest", () => {
     const ms = (value: unknown): number | undefined => {
       const parsed = durationSchema.safeParse(value);
       return parsed.success ? parsed.data : undefined;
@@ -97,6 +117,8 @@ describe('durations in `with`', () => {
     expect(ms(1500)).toBe(1500);
     // A bare number in text is ambiguous, as in the definition; zero and wrong unit order are refused too.
     for (const bad of ['', '5x', 's', '-1s', 0, -5, '1h 30m', '1500', '0s', '30m1h']) expect(ms(bad)).toBeUndefined();
-    expect(durationSchema.safeParse('1500').error?.issues[0]?.message).toBe("duration '1500' has no unit: write a unit, e.g. 1500s");
+    expect(durationSchema.safeParse('1500').error?.issues[0]?.message).toBe(
+      "duration '1500' has no unit: write a unit, e.g. 1500s",
+    );
   });
 });

@@ -15,17 +15,34 @@ afterAll(async () => {
 });
 beforeEach(() => {
   peer.requests.length = 0;
-  env = { SWITCHYARD_AGENT_BASE_URL: peer.baseUrl, SWITCHYARD_AGENT_MODEL: 'peer-model', PEER_KEY: KEY, SWITCHYARD_AGENT_API_KEY_ENV: 'PEER_KEY' };
+  env = {
+    SWITCHYARD_AGENT_BASE_URL: peer.baseUrl,
+    SWITCHYARD_AGENT_MODEL: 'peer-model',
+    PEER_KEY: KEY,
+    SWITCHYARD_AGENT_API_KEY_ENV: 'PEER_KEY',
+  };
 });
 
 const ask = (w: Record<string, unknown>, io = recordingIO()) => runAgent(agentInputSchema.parse(w), io, { env });
 
 describe('agent: a streamed conversation', () => {
   it('streams text and reports usage, finish reason and model; sends stream + include_usage and the key from the named env var', async () => {
-    peer.answer({ text: 'Streaming works, chunk by chunk.', model: 'served-model', finishReason: 'length', usage: { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 } });
+    peer.answer({
+      text: 'Streaming works, chunk by chunk.',
+      model: 'served-model',
+      finishReason: 'length',
+      usage: { prompt_tokens: 3, completion_tokens: 9, total_tokens: 12 },
+    });
     const io = recordingIO();
     const r = await ask({ prompt: 'Say hi', system: 'Be brief', temperature: 0.2, max_tokens: 50 }, io);
-    expect(r).toEqual({ text: 'Streaming works, chunk by chunk.', truncated: false, model: 'served-model', finishReason: 'length', usage: { promptTokens: 3, completionTokens: 9, totalTokens: 12 }, silent: false });
+    expect(r).toEqual({
+      text: 'Streaming works, chunk by chunk.',
+      truncated: false,
+      model: 'served-model',
+      finishReason: 'length',
+      usage: { promptTokens: 3, completionTokens: 9, totalTokens: 12 },
+      silent: false,
+    });
     const req = peer.requests[0];
     expect(req?.path).toBe('/v1/chat/completions');
     expect(req?.headers.authorization).toBe(`Bearer ${KEY}`);
@@ -35,7 +52,10 @@ describe('agent: a streamed conversation', () => {
       stream_options: { include_usage: true },
       temperature: 0.2,
       max_tokens: 50,
-      messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Say hi' }],
+      messages: [
+        { role: 'system', content: 'Be brief' },
+        { role: 'user', content: 'Say hi' },
+      ],
     });
     expect(io.beats.length).toBeGreaterThan(0);
     expect(JSON.stringify(r)).not.toContain(KEY);
@@ -74,7 +94,10 @@ describe('agent: failures', () => {
   });
 
   it('429 with an HTTP-date Retry-After, and without one (policy backoff applies)', async () => {
-    peer.script(errorReply(429, 'slow down', { 'retry-after': new Date(Date.now() + 30_000).toUTCString() }), errorReply(429, 'slow down'));
+    peer.script(
+      errorReply(429, 'slow down', { 'retry-after': new Date(Date.now() + 30_000).toUTCString() }),
+      errorReply(429, 'slow down'),
+    );
     const dated = await failureOf(ask({ prompt: 'x' }));
     expect(dated.nextRetryDelay).toBeGreaterThan(25_000);
     expect(dated.nextRetryDelay).toBeLessThanOrEqual(30_000);

@@ -18,7 +18,12 @@ let slack: ChatPeer, discord: ChatPeer, telegram: ChatPeer, hook: Peer;
 let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
-  [slack, discord, telegram, hook] = await Promise.all([startSlackPeer(), startDiscordPeer(), startTelegramPeer(), startWebhookPeer()]);
+  [slack, discord, telegram, hook] = await Promise.all([
+    startSlackPeer(),
+    startDiscordPeer(),
+    startTelegramPeer(),
+    startWebhookPeer(),
+  ]);
 });
 afterAll(async () => {
   await Promise.all([slack, discord, telegram, hook].map((p) => p.close()));
@@ -45,13 +50,19 @@ function attempt(w: Record<string, unknown>, opts: Partial<DeliverContext> = {})
 }
 
 /** Paragraphs of about `n` characters in total. */
-const longText = (n: number) => Array.from({ length: Math.ceil(n / 100) }, (_, i) => `Paragraph ${i}: ${'lorem ipsum '.repeat(7)}`.slice(0, 98)).join('\n\n');
+const longText = (n: number) =>
+  Array.from({ length: Math.ceil(n / 100) }, (_, i) => `Paragraph ${i}: ${'lorem ipsum '.repeat(7)}`.slice(0, 98)).join('\n\n');
 
 describe('deliver: ids and splitting', () => {
   it('the delivery id is stable per run, task, iteration and index', () => {
     expect(deliveryIdFor(meta)).toBe(deliveryIdFor({ ...meta }));
     expect(deliveryIdFor(meta)).toMatch(/^sy_[0-9a-f]{24}$/);
-    const others = [{ ...meta, iteration: 2 }, { ...meta, index: 0 }, { ...meta, runId: 'run-2' }, { ...meta, task: 'other' }].map(deliveryIdFor);
+    const others = [
+      { ...meta, iteration: 2 },
+      { ...meta, index: 0 },
+      { ...meta, runId: 'run-2' },
+      { ...meta, task: 'other' },
+    ].map(deliveryIdFor);
     expect(new Set([deliveryIdFor(meta), ...others]).size).toBe(5);
   });
 
@@ -77,7 +88,9 @@ describe('deliver: ids and splitting', () => {
     const res = deliverInputSchema.safeParse({ to: 'telegram:12345, pigeon:home, discord:abc', content: ' ' });
     expect(res.success).toBe(false);
     expect(res.error?.issues.map((i) => i.path.join('.'))).toEqual(['to.1', 'to.2', 'content']);
-    expect(deliverInputSchema.parse({ to: 'webhook:http://h/x?a=1,2, file:out', content: { a: 1 } }).to.map((t) => t.raw)).toEqual(['webhook:http://h/x?a=1,2', 'file:out']);
+    expect(
+      deliverInputSchema.parse({ to: 'webhook:http://h/x?a=1,2, file:out', content: { a: 1 } }).to.map((t) => t.raw),
+    ).toEqual(['webhook:http://h/x?a=1,2', 'file:out']);
     expect(deliverInputSchema.parse({ to: 'file:out', content: { a: 1 } }).content).toBe('{\n  "a": 1\n}');
   });
 });
@@ -91,7 +104,14 @@ describe('deliver: file outbox', () => {
     expect(second.targets[0]?.status).toBe('duplicate-skipped');
     expect(await readdir(dir)).toEqual([`${first.deliveryId}.json`]);
     const stored = JSON.parse(await readFile(join(dir, `${first.deliveryId}.json`), 'utf8')) as Record<string, unknown>;
-    expect(stored).toMatchObject({ id: first.deliveryId, content: 'hello outbox', title: 'T', runId: 'run-1', task: 'send', iteration: 1 });
+    expect(stored).toMatchObject({
+      id: first.deliveryId,
+      content: 'hello outbox',
+      title: 'T',
+      runId: 'run-1',
+      task: 'send',
+      iteration: 1,
+    });
     const next = await attempt({ to: `file:${dir}`, content: 'x' }, { meta: { ...meta, iteration: 2 } }).done;
     expect(next.targets[0]?.status).toBe('delivered');
     expect((await readdir(dir)).length).toBe(2);
@@ -110,9 +130,17 @@ describe('deliver: webhook', () => {
     const r = await attempt({ to: `webhook:${hook.url}/hook`, content: 'signed!', title: 'Hi' }).done;
     const req = hook.requests[0];
     expect(req?.headers['webhook-id']).toBe(r.deliveryId);
-    const payload = new Webhook(SECRET).verify(req?.body ?? '', req?.headers as Record<string, string>) as Record<string, unknown>;
+    const payload = new Webhook(SECRET).verify(req?.body ?? '', req?.headers as Record<string, string>) as Record<
+      string,
+      unknown
+    >;
     expect(payload).toMatchObject({ id: r.deliveryId, runId: 'run-1', task: 'send', content: 'signed!', title: 'Hi' });
-    expect(() => new Webhook(`whsec_${Buffer.from('another-secret-another-secret!!!').toString('base64')}`).verify(req?.body ?? '', req?.headers as Record<string, string>)).toThrow();
+    expect(() =>
+      new Webhook(`whsec_${Buffer.from('another-secret-another-secret!!!').toString('base64')}`).verify(
+        req?.body ?? '',
+        req?.headers as Record<string, string>,
+      ),
+    ).toThrow();
     await attempt({ to: `webhook:${hook.url}/hook`, content: 'signed!' }).done;
     expect(hook.requests[1]?.headers['webhook-id']).toBe(r.deliveryId);
   });
@@ -159,7 +187,10 @@ describe('deliver: chat platforms', () => {
     const m = slack.messages[0];
     expect(m?.channel).toBe('#ops');
     expect(m?.text).toBe('Daily\n\nhello slack');
-    expect(m?.body.metadata).toEqual({ event_type: 'switchyard_delivery', event_payload: { delivery_id: r.deliveryId, part: 0 } });
+    expect(m?.body.metadata).toEqual({
+      event_type: 'switchyard_delivery',
+      event_payload: { delivery_id: r.deliveryId, part: 0 },
+    });
     expect(slack.requests[0]?.headers.authorization).toBe('Bearer xoxb-peer');
     expect(r.targets[0]?.detail).toMatch(/^ts /);
   });
@@ -177,7 +208,10 @@ describe('deliver: chat platforms', () => {
   it('Telegram 400 is final with its description; 429 retries after parameters.retry_after', async () => {
     telegram.script(
       { status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: chat not found' } },
-      { status: 429, body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 9', parameters: { retry_after: 9 } } },
+      {
+        status: 429,
+        body: { ok: false, error_code: 429, description: 'Too Many Requests: retry after 9', parameters: { retry_after: 9 } },
+      },
     );
     const bad = await failureOf(attempt({ to: 'telegram:42', content: 'x' }).done);
     expect(bad.nonRetryable).toBe(true);
@@ -213,6 +247,9 @@ describe('deliver: resuming a retried delivery', () => {
     expect(slack.messages.length).toBe(1);
     expect(second.targets.map((t) => t.parts)).toEqual([1, 3]);
     expect(telegram.requests.length).toBe(3 + 1);
-    expect(JSON.parse(telegram.requests[3]?.body ?? '{}')).toMatchObject({ chat_id: '42', text: expect.stringMatching(/^Paragraph/) });
+    expect(JSON.parse(telegram.requests[3]?.body ?? '{}')).toMatchObject({
+      chat_id: '42',
+      text: expect.stringMatching(/^Paragraph/),
+    });
   });
 });

@@ -25,8 +25,12 @@ async function startGroup(w: Record<string, unknown>, members: number, opts = {}
 
 describe('script: argv and environment', () => {
   it('passes argv items literally, with no shell interpretation, and turns values into text', async () => {
-    const r = await run({ command: ['printf', '%s\\n', 'a b', '"quoted"', "it's", '$(echo pwned)', '`id`', '$HOME', 42, true, { x: 1 }] });
-    expect(r.stdout).toBe(['a b', '"quoted"', "it's", '$(echo pwned)', '`id`', '$HOME', '42', 'true', '{"x":1}'].join('\n') + '\n');
+    const r = await run({
+      command: ['printf', '%s\\n', 'a b', '"quoted"', "it's", '$(echo pwned)', '`id`', '$HOME', 42, true, { x: 1 }],
+    });
+    expect(r.stdout).toBe(
+      ['a b', '"quoted"', "it's", '$(echo pwned)', '`id`', '$HOME', '42', 'true', '{"x":1}'].join('\n') + '\n',
+    );
     expect(r.exitCode).toBe(0);
     expect(r.signal).toBeNull();
   });
@@ -64,7 +68,9 @@ describe('script: argv and environment', () => {
 describe('script: timeout and cancellation end the whole process group', () => {
   it('timeout terminates the child and its background grandchild, as a retryable ScriptTimeout', async () => {
     const started = Date.now();
-    const { running, pid, pids } = await startGroup({ command: ['sh', '-c', 'sleep 1000 & sleep 1000'], timeout: 700 }, 2, { killGraceMs: 500 });
+    const { running, pid, pids } = await startGroup({ command: ['sh', '-c', 'sleep 1000 & sleep 1000'], timeout: 700 }, 2, {
+      killGraceMs: 500,
+    });
     expect(pids.length).toBeGreaterThanOrEqual(2);
     const f = await failureOf(running);
     expect(f.type).toBe('ScriptTimeout');
@@ -75,13 +81,19 @@ describe('script: timeout and cancellation end the whole process group', () => {
   });
 
   it('escalates to SIGKILL when the group ignores SIGTERM', async () => {
-    const { running, pids } = await startGroup({ command: ['sh', '-c', 'trap "" TERM; sleep 1000 & sleep 1000'], timeout: 300 }, 2, { killGraceMs: 300 });
+    const { running, pids } = await startGroup(
+      { command: ['sh', '-c', 'trap "" TERM; sleep 1000 & sleep 1000'], timeout: 300 },
+      2,
+      { killGraceMs: 300 },
+    );
     expect((await failureOf(running)).type).toBe('ScriptTimeout');
     for (const p of pids) expect(processAlive(p)).toBe(false);
   });
 
   it('abort cancels: the group is terminated and a CancelledFailure is thrown', async () => {
-    const { io, running, pid, pids } = await startGroup({ command: ['sh', '-c', 'sleep 1000 & sleep 1000'] }, 2, { killGraceMs: 500 });
+    const { io, running, pid, pids } = await startGroup({ command: ['sh', '-c', 'sleep 1000 & sleep 1000'] }, 2, {
+      killGraceMs: 500,
+    });
     io.abort();
     await cancellationOf(running);
     for (const p of pids) expect(processAlive(p)).toBe(false);
@@ -119,7 +131,9 @@ describe('script: output', () => {
   });
 
   it('non-zero exit is a retryable ScriptExitError carrying the exit code and the stderr tail', async () => {
-    const f = await failureOf(run({ command: ['sh', '-c', 'head -c 10000 /dev/zero | tr "\\000" e >&2; echo LAST-WORDS >&2; exit 3'] }));
+    const f = await failureOf(
+      run({ command: ['sh', '-c', 'head -c 10000 /dev/zero | tr "\\000" e >&2; echo LAST-WORDS >&2; exit 3'] }),
+    );
     expect(f.type).toBe('ScriptExitError');
     expect(f.nonRetryable).toBe(false);
     expect(f.message).toContain('code 3');
@@ -161,7 +175,22 @@ describe('script: output', () => {
 
   it('fitResult shrinks a result over the payload budget and says so', () => {
     const big = 'x'.repeat(1024 * 1024);
-    const r = fitResult({ exitCode: 0, signal: null, stdout: big, stderr: big, stdoutTruncated: false, stderrTruncated: false, stdoutBytes: big.length, stderrBytes: big.length, durationMs: 1, json: { big }, wakeAgent: true }, 1.5 * 1024 * 1024);
+    const r = fitResult(
+      {
+        exitCode: 0,
+        signal: null,
+        stdout: big,
+        stderr: big,
+        stdoutTruncated: false,
+        stderrTruncated: false,
+        stdoutBytes: big.length,
+        stderrBytes: big.length,
+        durationMs: 1,
+        json: { big },
+        wakeAgent: true,
+      },
+      1.5 * 1024 * 1024,
+    );
     expect(jsonBytes(r)).toBeLessThanOrEqual(1.5 * 1024 * 1024);
     expect(r.json).toEqual({ big });
     expect(r.stdoutTruncated).toBe(true);

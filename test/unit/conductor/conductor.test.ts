@@ -5,7 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { arrive } from '../../../src/conductor/barriers.js';
-import { buildContext, readState, startRun, step, viewOf, type ConductorEvent, type RunContext, type StartExecutionCommand, type StepResult } from '../../../src/conductor/index.js';
+import {
+  buildContext,
+  readState,
+  startRun,
+  step,
+  viewOf,
+  type ConductorEvent,
+  type RunContext,
+  type StartExecutionCommand,
+  type StepResult,
+} from '../../../src/conductor/index.js';
 import { validateDefinition } from '../../../src/definition/index.js';
 
 const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
@@ -25,7 +35,12 @@ function starts(result: StepResult): StartExecutionCommand[] {
   return result.commands.filter((command): command is StartExecutionCommand => command.kind === 'startExecution');
 }
 
-const done = (executionId: string, result: unknown, now = T0 + 1): ConductorEvent => ({ kind: 'execution.completed', executionId, result, now });
+const done = (executionId: string, result: unknown, now = T0 + 1): ConductorEvent => ({
+  kind: 'execution.completed',
+  executionId,
+  result,
+  now,
+});
 
 describe('startExecution commands (rule 10)', () => {
   it('carry the rendered with, retry policy, timeouts and heartbeat of the task', async () => {
@@ -37,7 +52,13 @@ describe('startExecution commands (rule 10)', () => {
         fetch: {
           action: 'script',
           with: { command: ['./fetch.sh', '{{ input.topic }}'], n: '{{ 1 + 1 }}' },
-          retry: { maximum_attempts: 5, initial_interval: '5s', backoff: 3, maximum_interval: '1m', non_retryable_errors: ['BadInput'] },
+          retry: {
+            maximum_attempts: 5,
+            initial_interval: '5s',
+            backoff: 3,
+            maximum_interval: '1m',
+            non_retryable_errors: ['BadInput'],
+          },
           timeout: '2m',
           heartbeat: '10s',
         },
@@ -51,7 +72,13 @@ describe('startExecution commands (rule 10)', () => {
         action: 'script',
         with: { command: ['./fetch.sh', 'ai'], n: 2 },
         iteration: 1,
-        retry: { initialIntervalMs: 5000, backoffCoefficient: 3, maximumIntervalMs: 60000, maximumAttempts: 5, nonRetryableErrorTypes: ['BadInput'] },
+        retry: {
+          initialIntervalMs: 5000,
+          backoffCoefficient: 3,
+          maximumIntervalMs: 60000,
+          maximumAttempts: 5,
+          nonRetryableErrorTypes: ['BadInput'],
+        },
         timeoutMs: 120000,
         heartbeatMs: 10000,
       },
@@ -61,7 +88,12 @@ describe('startExecution commands (rule 10)', () => {
   it('use the defaults when the task says nothing', async () => {
     const run = await begin({ version: 1, name: 'defaults', tasks: { a: { action: 'agent' } } });
     const [command] = starts(run);
-    expect(command?.retry).toEqual({ initialIntervalMs: 1000, backoffCoefficient: 2, maximumAttempts: 3, nonRetryableErrorTypes: [] });
+    expect(command?.retry).toEqual({
+      initialIntervalMs: 1000,
+      backoffCoefficient: 2,
+      maximumAttempts: 3,
+      nonRetryableErrorTypes: [],
+    });
     expect(command?.timeoutMs).toBe(600000);
     expect(command?.heartbeatMs).toBe(30_000);
   });
@@ -114,10 +146,27 @@ describe('state view (rule 14)', () => {
       },
     });
     const receipt = {
-      task: 'a', iteration: 1, attempt: 1, kind: 'script' as const, startedAt: WORKFLOW.startTime, endedAt: WORKFLOW.startTime,
-      durationMs: 1, outcome: 'succeeded' as const, workerIdentity: 'w', inputDigest: 'i', inputBytes: 2, outputDigest: 'o', outputBytes: 3,
+      task: 'a',
+      iteration: 1,
+      attempt: 1,
+      kind: 'script' as const,
+      startedAt: WORKFLOW.startTime,
+      endedAt: WORKFLOW.startTime,
+      durationMs: 1,
+      outcome: 'succeeded' as const,
+      workerIdentity: 'w',
+      inputDigest: 'i',
+      inputBytes: 2,
+      outputDigest: 'o',
+      outputBytes: 3,
     };
-    const after = await step(run.context, run.state, { kind: 'execution.completed', executionId: 'x2', result: 'a', receipt, now: T0 + 5 });
+    const after = await step(run.context, run.state, {
+      kind: 'execution.completed',
+      executionId: 'x2',
+      result: 'a',
+      receipt,
+      now: T0 + 5,
+    });
     const view = viewOf(run.context, after.state);
     expect(view).toMatchObject({
       status: 'running',
@@ -136,9 +185,20 @@ describe('state view (rule 14)', () => {
 describe('closed runs', () => {
   it('ignore late events except to keep their receipts', async () => {
     const run = await begin({ version: 1, name: 'closed', tasks: { a: { action: 'script' }, b: { action: 'script' } } });
-    const failed = await step(run.context, run.state, { kind: 'execution.failed', executionId: 'x1', error: { message: 'no' }, attempts: 1, now: T0 + 1 });
+    const failed = await step(run.context, run.state, {
+      kind: 'execution.failed',
+      executionId: 'x1',
+      error: { message: 'no' },
+      attempts: 1,
+      now: T0 + 1,
+    });
     expect(failed.commands.map((command) => command.kind)).toEqual(['cancel', 'failRun']);
-    const late = await step(run.context, failed.state, { kind: 'execution.completed', executionId: 'x2', result: 1, now: T0 + 2 });
+    const late = await step(run.context, failed.state, {
+      kind: 'execution.completed',
+      executionId: 'x2',
+      result: 1,
+      now: T0 + 2,
+    });
     expect(late.commands).toEqual([]);
     expect(late.state.lifecycle.phase).toBe('failed');
   });

@@ -6,13 +6,32 @@
  */
 import { z } from 'zod';
 import type { Receipt } from '../../../src/activities/types.js';
-import { buildContext, readState, startRun, step, viewOf, type ConductorCommand, type ConductorEvent, type RunContext, type RunFailure, type RunState, type StepResult } from '../../../src/conductor/index.js';
+import {
+  buildContext,
+  readState,
+  startRun,
+  step,
+  viewOf,
+  type ConductorCommand,
+  type ConductorEvent,
+  type RunContext,
+  type RunFailure,
+  type RunState,
+  type StepResult,
+} from '../../../src/conductor/index.js';
 import { validateDefinition, formatProblems } from '../../../src/definition/index.js';
 
 const OutcomeSchema = z.union([
   z.enum(['succeeded', 'failed']),
   z.object({ result: z.unknown(), after: z.number().optional() }).strict(),
-  z.object({ error: z.string(), type: z.string().optional(), attempts: z.number().int().positive().optional(), after: z.number().optional() }).strict(),
+  z
+    .object({
+      error: z.string(),
+      type: z.string().optional(),
+      attempts: z.number().int().positive().optional(),
+      after: z.number().optional(),
+    })
+    .strict(),
 ]);
 /** One scripted activity outcome. */
 export type Outcome = z.infer<typeof OutcomeSchema>;
@@ -109,7 +128,8 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
   let terminal: ConductorCommand | undefined;
 
   // Built once per run, like the workflow does, and again for each continued run.
-  const contextFor = (runId: string): RunContext => buildContext({ ...valid, input: fixture.input ?? {}, workflow: { id: WORKFLOW.id, runId } });
+  const contextFor = (runId: string): RunContext =>
+    buildContext({ ...valid, input: fixture.input ?? {}, workflow: { id: WORKFLOW.id, runId } });
   let context = contextFor(WORKFLOW.runId);
   let result: StepResult = await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now });
   for (let steps = 0; steps < MAX_STEPS; steps++) {
@@ -124,7 +144,16 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
           used[command.task] = position + 1;
           const outcome: Outcome = script[position] ?? { result: label };
           const after = typeof outcome === 'string' ? 1 : (outcome.after ?? 1);
-          inFlight.push({ id: command.executionId, label, task: command.task, iteration: command.iteration, ...(command.index === undefined ? {} : { index: command.index }), outcome, at: now + after, seq: seq++ });
+          inFlight.push({
+            id: command.executionId,
+            label,
+            task: command.task,
+            iteration: command.iteration,
+            ...(command.index === undefined ? {} : { index: command.index }),
+            outcome,
+            at: now + after,
+            seq: seq++,
+          });
           starts.push(label);
           break;
         }
@@ -158,7 +187,8 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
     if (terminal !== undefined) return record(terminal, state, { starts, timers: timerLog, maxRunning, continued });
     if (options.roundTrip === true) state = readState(JSON.parse(JSON.stringify(state)));
     nextEvent ??= pickEvent();
-    if (nextEvent === undefined) throw new Error(`fixture '${fixture.name}': the run is stuck: ${JSON.stringify(viewOf(context, state))}`);
+    if (nextEvent === undefined)
+      throw new Error(`fixture '${fixture.name}': the run is stuck: ${JSON.stringify(viewOf(context, state))}`);
     result = await step(context, state, nextEvent);
   }
   throw new Error(`fixture '${fixture.name}': no end after ${MAX_STEPS} steps`);
@@ -199,7 +229,10 @@ function outcomeEvent(flight: InFlight, now: number): ConductorEvent {
   const attempts = typeof outcome === 'object' && 'error' in outcome ? (outcome.attempts ?? 1) : 1;
   const receipt = fakeReceipt(flight, failed ? 'failed' : 'succeeded', attempts, now);
   if (failed) {
-    const error = typeof outcome === 'object' && 'error' in outcome ? { message: outcome.error, ...(outcome.type === undefined ? {} : { type: outcome.type }) } : { message: `${flight.label} failed` };
+    const error =
+      typeof outcome === 'object' && 'error' in outcome
+        ? { message: outcome.error, ...(outcome.type === undefined ? {} : { type: outcome.type }) }
+        : { message: `${flight.label} failed` };
     return { kind: 'execution.failed', executionId: flight.id, error, attempts, receipt, now };
   }
   const result = typeof outcome === 'object' && 'result' in outcome ? outcome.result : flight.label;

@@ -10,7 +10,9 @@ import { parse } from 'yaml';
 import { drive, FixtureSchema, type Case, type RunRecord } from './driver.js';
 
 const FIXTURES = join(import.meta.dirname, '../../fixtures/conductor');
-const files = readdirSync(FIXTURES).filter((name) => name.endsWith('.yaml')).sort();
+const files = readdirSync(FIXTURES)
+  .filter((name) => name.endsWith('.yaml'))
+  .sort();
 
 function check(fixture: Case, run: RunRecord): void {
   const { expect: want } = fixture;

@@ -19,13 +19,17 @@ describe('src/definition in the workflow sandbox', () => {
   it('would fail for a module the sandbox disallows (control)', { timeout: 120_000 }, async () => {
     const errors: string[] = [];
     const logger = { ...quiet, error: (message: string) => errors.push(message) };
-    await expect(bundleWorkflowCode({ workflowsPath: fixture('uses-node-fs.ts'), logger })).rejects.toThrow(/Webpack finished with errors/);
+    await expect(bundleWorkflowCode({ workflowsPath: fixture('uses-node-fs.ts'), logger })).rejects.toThrow(
+      /Webpack finished with errors/,
+    );
     expect(errors.join('\n')).toMatch(/"node:fs"/);
   });
 
   it('the fixture workflow works', async () => {
     const { usesDefinition } = await import('../../fixtures/workflows/uses-definition.js');
-    const result = await usesDefinition('version: 1\nname: x\ntasks:\n  a: { action: noop, next: [{ do: b }] }\n  b: { action: noop }\n');
+    const result = await usesDefinition(
+      'version: 1\nname: x\ntasks:\n  a: { action: noop, next: [{ do: b }] }\n  b: { action: noop }\n',
+    );
     expect(result).toEqual({ tasks: 2, rendered: 42, holds: true, ms: 60_000 });
   });
 });

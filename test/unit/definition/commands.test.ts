@@ -9,7 +9,9 @@ const fixtures = fileURLToPath(new URL('../../fixtures/definitions/', import.met
 const examples = fileURLToPath(new URL('../../../examples/', import.meta.url));
 
 function isReportList(value: unknown): value is FileReport[] {
-  return Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && 'file' in item && 'ok' in item);
+  return (
+    Array.isArray(value) && value.every((item) => typeof item === 'object' && item !== null && 'file' in item && 'ok' in item)
+  );
 }
 
 describe('validateFiles', () => {

@@ -6,7 +6,9 @@ import { loadDefinitionText, renderTemplate } from '../../../src/definition/inde
 import { definitionJsonSchemaText, JSON_SCHEMA_PATH } from '../../../src/definition/json-schema.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
-const examples = readdirSync(`${repo}examples`).filter((file) => file.endsWith('.yaml')).sort();
+const examples = readdirSync(`${repo}examples`)
+  .filter((file) => file.endsWith('.yaml'))
+  .sort();
 
 describe('examples', () => {
   it('include the documented set', () => {

@@ -56,9 +56,13 @@ describe('renderTemplate', () => {
   });
 
   it('splices values into text: strings as-is, scalars as text, objects as JSON, nothing as empty', async () => {
-    expect(await renderTemplate('n={{ ctx.count }} ok={{ true }} s={{ ctx.news }} o={{ ctx.nested }} l={{ ctx.list }} u=[{{ ctx.nope }}]', scope, 'p')).toBe(
-      'n=3 ok=true s=hello o={"a":1} l=[1,2,3] u=[]',
-    );
+    expect(
+      await renderTemplate(
+        'n={{ ctx.count }} ok={{ true }} s={{ ctx.news }} o={{ ctx.nested }} l={{ ctx.list }} u=[{{ ctx.nope }}]',
+        scope,
+        'p',
+      ),
+    ).toBe('n=3 ok=true s=hello o={"a":1} l=[1,2,3] u=[]');
   });
 
   it('renders objects and arrays deep and leaves non-strings alone', async () => {
@@ -77,8 +81,20 @@ describe('renderTemplate', () => {
   });
 
   it('sees every scope name both as a path and as a $variable', async () => {
-    const names = '{{ [input.topic, $input.topic, ctx.news, $ctx.news, $trim(result.stdout), results.fetch.stdout, task.name, $task.attempt, workflow.runId, $workflow.id] }}';
-    expect(await renderTemplate(names, scope, 'p')).toEqual(['AI', 'AI', 'hello', 'hello', 'out', 'fetched', 'fetch', 1, 'run-1', 'wf-1']);
+    const names =
+      '{{ [input.topic, $input.topic, ctx.news, $ctx.news, $trim(result.stdout), results.fetch.stdout, task.name, $task.attempt, workflow.runId, $workflow.id] }}';
+    expect(await renderTemplate(names, scope, 'p')).toEqual([
+      'AI',
+      'AI',
+      'hello',
+      'hello',
+      'out',
+      'fetched',
+      'fetch',
+      1,
+      'run-1',
+      'wf-1',
+    ]);
     expect(await renderTemplate('{{ $ctx.list[$ > $index] }}', { ...scope, item: 'x', index: 1 }, 'p')).toEqual([2, 3]);
     expect(await renderTemplate('{{ item & "#" & index }}', { ...scope, item: 'x', index: 1 }, 'p')).toBe('x#1');
   });
@@ -128,7 +144,9 @@ describe('evaluateWhen', () => {
   });
 
   it('rejects with the path when the expression fails', async () => {
-    await expect(evaluateWhen('$nope()', 'succeeded', scope, 'tasks.a.next[0].when')).rejects.toMatchObject({ path: 'tasks.a.next[0].when' });
+    await expect(evaluateWhen('$nope()', 'succeeded', scope, 'tasks.a.next[0].when')).rejects.toMatchObject({
+      path: 'tasks.a.next[0].when',
+    });
   });
 });
 
@@ -162,7 +180,9 @@ describe('compileExpression', () => {
   });
 
   it('throws an ExpressionError naming the path and the JSONata error', () => {
-    expect(() => compileExpression('ctx.x >', 'tasks.a.next[0].when')).toThrow(/^tasks\.a\.next\[0\]\.when: Unexpected end of expression/);
+    expect(() => compileExpression('ctx.x >', 'tasks.a.next[0].when')).toThrow(
+      /^tasks\.a\.next\[0\]\.when: Unexpected end of expression/,
+    );
   });
 });
 

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { loadDefinitionText } from '../../../src/definition/index.js';
 
 const root = fileURLToPath(new URL('../../fixtures/definitions/', import.meta.url));
-const yamlFiles = (dir: string): string[] => readdirSync(`${root}${dir}`).filter((file) => file.endsWith('.yaml')).sort();
+const yamlFiles = (dir: string): string[] =>
+  readdirSync(`${root}${dir}`)
+    .filter((file) => file.endsWith('.yaml'))
+    .sort();
 
 /** Reads the `# expect:` block: one `#   path @ line` a line, up to the first line that is not one. */
 function expectations(text: string): string[] {
@@ -49,7 +52,9 @@ describe('invalid definitions report exactly the expected problems', () => {
       expect(problem.line, `${problem.path} has a line`).toBeGreaterThan(0);
       expect(problem.column, `${problem.path} has a column`).toBeGreaterThan(0);
     }
-    const actual = new Set(result.problems.map((problem) => `${problem.path === '' ? '(document)' : problem.path} @ ${problem.line}`));
+    const actual = new Set(
+      result.problems.map((problem) => `${problem.path === '' ? '(document)' : problem.path} @ ${problem.line}`),
+    );
     expect([...actual].sort()).toEqual([...new Set(expected)].sort());
   });
 });

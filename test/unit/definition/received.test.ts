@@ -66,7 +66,7 @@ describe('checkReceived: the interpreter reads what the client validated', () =>
         'tasks.a.next[1]: expected a mapping, got string "x"',
         'tasks.a.retry.backoff: expected a number of at least 1, got number 0.5',
         'tasks.a.retry.maximum_attempts: expected a whole number of at least 0, got number -1',
-        "tasks.a.join: expected 'all' or a whole number of at least 1, got string \"some\"",
+        'tasks.a.join: expected \'all\' or a whole number of at least 1, got string "some"',
         'tasks.b.action: missing: one of script, agent, deliver, noop',
         'tasks.b.with: expected a mapping, got a list',
       ]),
