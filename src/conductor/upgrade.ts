@@ -68,6 +68,7 @@ export function readState(value: unknown): RunState {
   }
   const problem = firstProblem(fields, V2_RECORDS, [], ['generation']) ?? phaseProblem(fields.lifecycle);
   if (problem !== undefined) throw new CarriedStateError(`not a Switchyard run state (format ${STATE_FORMAT}): ${problem}`);
+  // Our own output, checked at the top level above: a full parse per continue-as-new would cost more than it could catch.
   return value as RunState;
 }
 
@@ -77,6 +78,7 @@ function upgradeV1(value: object, fields: Record<string, unknown>): RunState {
     (typeof fields.paused === 'boolean' ? undefined : 'paused is not a boolean') ??
     phaseProblem(fields);
   if (problem !== undefined) throw new CarriedStateError(`not a Switchyard run state (format 1): ${problem}`);
+  // Written by the previous release and checked at the top level above (see the header).
   const old = value as StateV1;
   const delays: DelayTimer[] = [];
   let deadline: RunState['guards']['deadline'];

@@ -3,7 +3,7 @@
  * and templates, durations, paths, the graph, problems and the check of a received
  * definition. Workflow-safe and free of zod and yaml: a workflow re-evaluates every module
  * it imports on each run, so src/workflows and src/conductor import this module, never
- * index.ts (ESLint enforces it, and test/unit/workflows checks the bundle).
+ * index.ts (ESLint enforces it, and the replay tier checks the bundle).
  */
 export * from './language.js';
 export * from './expressions.js';
