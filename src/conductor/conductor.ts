@@ -21,6 +21,7 @@ import {
   settle,
 } from './lifecycle.js';
 import { keepReceipt } from './receipts.js';
+import { settleData } from './transitions.js';
 import { createRun, executionEnded, pump, rearmDelays, releaseDelayed } from './runs.js';
 import { STATE_FORMAT, type RunPhase, type RunState } from './state.js';
 import { initialSummaries } from './summary.js';
@@ -52,8 +53,12 @@ export function step(context: RunContext, state: RunState, event: ConductorEvent
 }
 
 function conclude(turn: Turn): StepResult | Promise<StepResult> {
+  const before = turn.state.data;
   const done = finish(conduct(turn));
-  const result = (): StepResult => ({ state: turn.state, commands: turn.commands });
+  const result = (): StepResult => {
+    settleData(turn, before);
+    return { state: turn.state, commands: turn.commands };
+  };
   return done instanceof Promise ? done.then(result) : result();
 }
 

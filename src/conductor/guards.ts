@@ -14,19 +14,16 @@ export const RUN_TIMEOUT_TIMER = 'run-timeout';
  * Counts one more iteration of `task` and returns its number, or the failure to fail the
  * run with when that would pass the task's `max_iterations`.
  */
-export function claimIteration(turn: Turn, task: string): number | RunFailure {
+export function claimIteration(turn: Turn, task: string): { iteration: number } | { failure: RunFailure } {
   const { state } = turn;
   const limit = planOf(turn.context, task).maxIterations;
   const used = state.guards.iterations[task] ?? 0;
   if (used >= limit) {
-    return {
-      type: 'MaxIterationsExceeded',
-      message: `task '${task}' reached max_iterations (${limit}): it was scheduled to run a ${ordinal(used + 1)} time`,
-      task,
-    };
+    const message = `task '${task}' reached max_iterations (${limit}): it was scheduled to run a ${ordinal(used + 1)} time`;
+    return { failure: { type: 'MaxIterationsExceeded', message, task } };
   }
   state.guards = { ...state.guards, iterations: { ...state.guards.iterations, [task]: used + 1 } };
-  return used + 1;
+  return { iteration: used + 1 };
 }
 
 /** Arms the whole-run timeout at the start of a run chain. */

@@ -5,9 +5,7 @@
 export { startRun, step } from './conductor.js';
 export { buildContext, activitySettings, type RunContext, type ContextSource, type ActivitySettings } from './context.js';
 export { viewOf, type StateView, type RunningView, type BarrierView } from './view.js';
-export { readState, CarriedStateError } from './upgrade.js';
-export { RUN_TIMEOUT_TIMER } from './guards.js';
-export { STATE_FORMAT, RECEIPT_LIMIT } from './state.js';
-export { NOTIFY_TASK } from './lifecycle.js';
+export { readState } from './upgrade.js';
+export { STATE_FORMAT } from './state.js';
 export type * from './events.js';
 export type * from './state.js';

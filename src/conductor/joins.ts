@@ -4,7 +4,8 @@
  * pure, in barriers.ts. The only writer of `state.joins`.
  */
 import { arrive, missingSources, partlyFilled } from './barriers.js';
-import type { RunContext } from './context.js';
+import { joinPath } from '../definition/core.js';
+import { planOf, type RunContext } from './context.js';
 import type { RunFailure, RunState } from './state.js';
 import type { Turn } from './turn.js';
 
@@ -34,11 +35,10 @@ export function unsatisfiedJoins(context: RunContext, state: RunState): RunFailu
   const [first] = stuck;
   if (first === undefined) return undefined;
   const described = stuck.map((barrier) => {
-    const sources = context.graph.inboundSources[barrier.task] ?? [];
-    const join = context.definition.tasks[barrier.task]?.join;
-    const needs = context.graph.joinRequirement[barrier.task] ?? sources.length;
+    const { task, join } = planOf(context, barrier.task);
+    const sources = join?.sources ?? [];
     return (
-      `join '${barrier.task}' (join: ${String(join)}, round ${barrier.round}) needed ${needs} of [${sources.join(', ')}]: ` +
+      `join '${barrier.task}' (join: ${String(task.join)}, round ${barrier.round}) needed ${join?.requirement ?? sources.length} of [${sources.join(', ')}]: ` +
       `arrived [${barrier.arrived.join(', ')}], never arrived [${missingSources(barrier, sources).join(', ')}]`
     );
   });
@@ -46,6 +46,6 @@ export function unsatisfiedJoins(context: RunContext, state: RunState): RunFailu
     type: 'JoinUnsatisfied',
     message: `nothing else can run and a join can never fire: ${described.join('; ')}`,
     task: first.task,
-    path: `${context.tasks[first.task]?.path ?? 'tasks'}.join`,
+    path: joinPath(planOf(context, first.task).path, 'join'),
   };
 }

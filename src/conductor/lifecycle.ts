@@ -129,7 +129,8 @@ function* notifyOrFail(turn: Turn): Work<void> {
     const content =
       notify.content === undefined
         ? `Switchyard run ${turn.context.workflow.id} of '${turn.context.definition.name}' failed: ${failure.message}`
-        : String(yield* settled(renderTemplate(notify.content, scope, 'on_failure.notify.content')));
+        : // As rendered: deliver formats a value that is not text itself, and refuses an empty one.
+          yield* settled(renderTemplate(notify.content, scope, 'on_failure.notify.content'));
     const executionId = startNotification(turn, NOTIFY_TASK, { to, content }, notify.settings);
     signal(turn, 'notify');
     change(turn, { notification: { executionId, to } });

@@ -6,7 +6,7 @@
  * as result. The only writer of `state.work`.
  */
 import { renderTemplate, type Scope } from '../definition/core.js';
-import { baseScope, planOf, runsActivity, type ActivitySettings } from './context.js';
+import { baseScope, planOf, runsActivity, type ActivitySettings, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
 import { claimItems, evaluateItems, fanOutOutcome, newFanOut, recordItem, type RunOutcome } from './fanout.js';
@@ -31,11 +31,12 @@ function nextId(turn: Turn, prefix: 'x' | 't'): string {
 
 /** Creates one run of `task` (guarded by max_iterations), delayed or ready to start. */
 export function createRun(turn: Turn, task: string): void {
-  const iteration = claimIteration(turn, task);
-  if (typeof iteration !== 'number') {
-    failRun(turn, iteration, 'cancel');
+  const claim = claimIteration(turn, task);
+  if ('failure' in claim) {
+    failRun(turn, claim.failure, 'cancel');
     return;
   }
+  const { iteration } = claim;
   markScheduled(turn, task, iteration);
   const run: TaskRun = { id: `${task}#${iteration}`, task, iteration, stage: 'ready' };
   const { delayMs } = planOf(turn.context, task);
@@ -166,7 +167,7 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
 export function startNotification(
   turn: Turn,
   task: string,
-  content: { to: string; content: string },
+  content: { to: string; content: unknown },
   settings: ActivitySettings,
 ): string {
   const executionId = nextId(turn, 'x');
@@ -229,7 +230,7 @@ function* finishRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<void> {
  * The run is failing: work that has not started never will, timers are dropped, and with
  * `cancel` the activities out are abandoned too. Returns what the host must cancel.
  */
-export function abandonWork(turn: Turn, handling: 'cancel' | 'drain'): { executionIds: string[]; timerIds: string[] } {
+export function abandonWork(turn: Turn, handling: FailureHandling): { executionIds: string[]; timerIds: string[] } {
   const { runs, executions, timers } = turn.state.work;
   for (const run of runs) if (run.stage !== 'active') markTask(turn, run.task, 'cancelled');
   const timerIds = timers.map((timer) => timer.id);

@@ -14,7 +14,7 @@ import type { RunOutcome } from './fanout.js';
 import { arriveAtJoin } from './joins.js';
 import { attemptsText, failRun, followsTransitions } from './lifecycle.js';
 import { createRun } from './runs.js';
-import type { TaskRun } from './state.js';
+import type { RunData, TaskRun } from './state.js';
 import { markEnded } from './summary.js';
 import type { Turn } from './turn.js';
 
@@ -74,6 +74,48 @@ function* take(turn: Turn, run: TaskRun, outcome: RunOutcome, transition: Transi
   }
 }
 
+/**
+ * At the end of a step, what it wrote into ctx and results becomes what JSON makes of it (a
+ * key holding nothing goes, a hole in a list reads null). The run state is JSON: a continued
+ * run sees it that way, and so did every step of the previous release, which copied the
+ * state through JSON per event — expressions like `$keys(ctx)` must keep agreeing with both.
+ * Within the step, as before, a value is seen as it was rendered. `before` is the data the
+ * step started from; entries it already held are JSON already and are not looked at again.
+ */
+export function settleData(turn: Turn, before: RunData): void {
+  const { data } = turn.state;
+  if (data === before) return;
+  const ctx = asJsonEntries(data.ctx, before.ctx);
+  const results = asJsonEntries(data.results, before.results);
+  if (ctx !== data.ctx || results !== data.results) turn.state.data = { ctx, results };
+}
+
+function asJsonEntries(entries: Readonly<Record<string, unknown>>, before: Readonly<Record<string, unknown>>) {
+  const written = Object.entries(entries).filter(
+    ([key, value]) => (value !== before[key] || !Object.hasOwn(before, key)) && !isJson(value),
+  );
+  if (written.length === 0) return entries;
+  const rewritten: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(entries)) {
+    const json = isJson(value) ? value : asJson(value);
+    if (json !== undefined) rewritten[key] = json;
+  }
+  return rewritten;
+}
+
+/** True if JSON would keep `value` as it is: nothing undefined (or a function) anywhere inside. */
+function isJson(value: unknown): boolean {
+  if (value === undefined || typeof value === 'function') return false;
+  if (Array.isArray(value)) return value.every((member) => isJson(member));
+  if (typeof value === 'object' && value !== null) return Object.values(value).every((member) => isJson(member));
+  return true;
+}
+
+function asJson(value: unknown): unknown {
+  const text = JSON.stringify(value);
+  return text === undefined ? undefined : JSON.parse(text);
+}
+
 /** Schedules `task` because `source` took a transition into it (rules 3 and 4). */
 function schedule(turn: Turn, task: string, source: string): void {
   const { join } = planOf(turn.context, task);
@@ -96,7 +138,7 @@ function outcomeScope(turn: Turn, run: TaskRun, outcome: RunOutcome): Scope {
 }
 
 /** `task 'fetch' failed after 3 attempts: exit code 1`. */
-export function describeFailure(task: string, outcome: { error: ReportedError; attempts: number }): string {
+function describeFailure(task: string, outcome: { error: ReportedError; attempts: number }): string {
   const type = outcome.error.type === undefined ? '' : ` [${outcome.error.type}]`;
   return `task '${task}' failed after ${attemptsText(outcome.attempts)}: ${outcome.error.message}${type}`;
 }

@@ -38,6 +38,11 @@ function checkNames(names: readonly string[]): Problem[] {
         { path: taskPath(name), message: `'${name}' is a reserved name (${RESERVED_TASK_NAMES.join(', ')}); rename the task` },
       ];
     }
+    if (Object.hasOwn(Object.prototype, name)) {
+      // Task names are keys of plain objects (results, iterations, the summary): one that
+      // every object already has would read as that inherited value.
+      return [{ path: taskPath(name), message: `'${name}' is a name every JavaScript object already has; rename the task` }];
+    }
     if (!TASK_NAME_PATTERN.test(name)) {
       return [
         {

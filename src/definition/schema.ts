@@ -1,6 +1,7 @@
 /**
  * The Switchyard definition language (SPEC §3) as zod schemas, each exported beside its
- * inferred type. Pure and workflow-safe: the interpreter re-validates its input with it.
+ * inferred type. The client validates with them; the interpreter workflow does not import
+ * them (it checks what it receives with structure.ts, which has no zod).
  *
  * Shape checks live here; cross-field and graph checks (unknown task names, reachability,
  * joins, expressions, durations) live in checks.ts so that every problem is reported at once.

@@ -18,6 +18,45 @@ import {
 } from './language.js';
 import { joinPath } from './paths.js';
 import type { Problem } from './problems.js';
+import { didYouMean } from './suggest.js';
+
+/**
+ * The keys each level of a definition may hold; any other key is a problem, as it is for
+ * the zod schema (test/unit/definition/received.test.ts keeps the two lists equal).
+ */
+export const KNOWN_KEYS = {
+  definition: [
+    'version',
+    'name',
+    'description',
+    'input',
+    'vars',
+    'start',
+    'timeout',
+    'max_iterations',
+    'on_failure',
+    'tasks',
+    'output',
+  ],
+  task: [
+    'action',
+    'description',
+    'with',
+    'next',
+    'join',
+    'items',
+    'concurrency',
+    'delay',
+    'retry',
+    'timeout',
+    'heartbeat',
+    'max_iterations',
+  ],
+  transition: ['when', 'publish', 'do'],
+  retry: ['maximum_attempts', 'initial_interval', 'backoff', 'maximum_interval', 'non_retryable_errors'],
+  onFailure: ['mode', 'notify'],
+  notify: ['to', 'content'],
+} as const;
 
 /** One transition, read leniently. */
 export interface LooseTransition {
@@ -127,6 +166,14 @@ const failureMode = expecting(`one of ${FAILURE_MODES.join(', ')}`, (value): val
   FAILURE_MODES.some((known) => known === value),
 );
 
+/** Reports every key of `holder` that `known` does not list, with a "did you mean" where one is close. */
+function unknownKeys(holder: Record<string, unknown>, known: readonly string[], path: string, problems: Problem[]): void {
+  for (const key of Object.keys(holder)) {
+    if (!known.includes(key))
+      problems.push({ path: joinPath(path, key), message: `unknown key '${key}'${didYouMean(key, known)}` });
+  }
+}
+
 /** Reads `holder[key]` with `read` if it is there. */
 function field<T>(
   holder: Record<string, unknown>,
@@ -142,6 +189,7 @@ function field<T>(
 function readTransition(value: unknown, path: string, problems: Problem[]): LooseTransition {
   // A broken transition keeps its index so that later paths stay right.
   const holder = mapping(value, path, problems) ?? {};
+  unknownKeys(holder, KNOWN_KEYS.transition, path, problems);
   return {
     when: field(holder, 'when', text, path, problems),
     publish: field(holder, 'publish', mapping, path, problems),
@@ -152,6 +200,7 @@ function readTransition(value: unknown, path: string, problems: Problem[]): Loos
 function readRetry(value: unknown, path: string, problems: Problem[]): LooseRetry | undefined {
   const holder = mapping(value, path, problems);
   if (holder === undefined) return undefined;
+  unknownKeys(holder, KNOWN_KEYS.retry, path, problems);
   return {
     maximum_attempts: field(holder, 'maximum_attempts', count, path, problems),
     initial_interval: field(holder, 'initial_interval', text, path, problems),
@@ -163,6 +212,7 @@ function readRetry(value: unknown, path: string, problems: Problem[]): LooseRetr
 
 function readTask(value: unknown, path: string, problems: Problem[]): LooseTask {
   const holder = mapping(value, path, problems) ?? {};
+  unknownKeys(holder, KNOWN_KEYS.task, path, problems);
   const next = field(holder, 'next', expecting('a list of transitions', Array.isArray), path, problems);
   const task: LooseTask = {
     action: holder.action === undefined ? undefined : action(holder.action, joinPath(path, 'action'), problems),
@@ -187,8 +237,10 @@ function readOnFailure(value: unknown, path: string, problems: Problem[]): Loose
   if (typeof value === 'string') return failureMode(value, path, problems);
   const holder = mapping(value, path, problems);
   if (holder === undefined) return undefined;
+  unknownKeys(holder, KNOWN_KEYS.onFailure, path, problems);
   const notifyPath = joinPath(path, 'notify');
   const notify = field(holder, 'notify', mapping, path, problems);
+  if (notify !== undefined) unknownKeys(notify, KNOWN_KEYS.notify, notifyPath, problems);
   if (notify !== undefined && notify.to === undefined)
     problems.push({ path: joinPath(notifyPath, 'to'), message: 'missing: the delivery target' });
   return {
@@ -210,6 +262,7 @@ function readTasks(value: unknown, path: string, problems: Problem[]): Record<st
 export function readStructure(value: unknown): StructureRead {
   const problems: Problem[] = [];
   const holder = mapping(value, '', problems) ?? {};
+  unknownKeys(holder, KNOWN_KEYS.definition, '', problems);
   const name = field(holder, 'name', text, '', problems);
   if (name !== undefined && !DEFINITION_NAME_PATTERN.test(name)) problems.push({ path: 'name', message: DEFINITION_NAME_RULE });
   if (holder.version !== 1) problems.push({ path: 'version', message: `expected 1, got ${describe(holder.version)}` });

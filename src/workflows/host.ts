@@ -16,6 +16,8 @@ export class Host {
   private readonly scopes = new Map<string, CancellationScope>();
   /** Activities out that must not be cancelled (the dead-letter notification). */
   private shielded = 0;
+  /** What a deferred start threw; the run's own loop rethrows it, so it fails the run, not the workflow task. */
+  private fault: { error: unknown } | undefined;
 
   /** Queues an event (signals use this too). */
   push(event: ConductorEvent): void {
@@ -28,9 +30,10 @@ export class Host {
    * own ending, which waits for it.
    */
   async nextEvent(): Promise<ConductorEvent> {
-    const ready = (): boolean => this.inbox.length > 0;
+    const ready = (): boolean => this.inbox.length > 0 || this.fault !== undefined;
     if (this.shielded > 0) await CancellationScope.nonCancellable(() => condition(ready));
     else await condition(ready);
+    if (this.fault !== undefined) throw this.fault.error;
     const event = this.inbox.shift();
     if (event === undefined) throw new Error('host: woke without an event');
     return event;
@@ -47,7 +50,13 @@ export class Host {
     // activity (the dead-letter notification, which follows a fail-fast cancel) waits one
     // turn too, so its schedule follows those requests in history, as it always has: the
     // v1-fail-fast-notify history replays only in this order.
-    void Promise.resolve().then(() => this.launch(command, new CancellationScope({ cancellable: false })));
+    void Promise.resolve().then(() => {
+      try {
+        this.launch(command, new CancellationScope({ cancellable: false }));
+      } catch (error) {
+        this.fault = { error };
+      }
+    });
   }
 
   private launch(command: StartExecutionCommand, scope: CancellationScope): void {

@@ -39,7 +39,7 @@ export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
 /** The interpreter's input. */
 export interface InterpretInput {
-  /** The definition as parsed YAML/JSON; validated again here. */
+  /** The definition as parsed YAML/JSON; the client validated it, the workflow checks it again (checkReceived). */
   definition: unknown;
   /** Run input; overrides the definition's `input` defaults. */
   input?: Record<string, unknown>;

@@ -182,6 +182,71 @@ describe('state view (rule 14)', () => {
   });
 });
 
+describe('the dead-letter notification (SPEC §5)', () => {
+  const definition = {
+    version: 1,
+    name: 'dead-letter',
+    tasks: { a: { action: 'script' }, b: { action: 'script' } },
+    on_failure: { notify: { to: 'file:dead', content: '{{ task.error }}' } },
+  };
+
+  it('is one non-cancellable deliver, asked for after fail-fast cancels, with its content as rendered', async () => {
+    const run = await begin(definition);
+    const failed = await step(run.context, run.state, {
+      kind: 'execution.failed',
+      executionId: 'x1',
+      error: { message: 'disk full' },
+      attempts: 2,
+      now: T0 + 1,
+    });
+    expect(failed.commands.map((command) => command.kind)).toEqual(['cancel', 'startExecution']);
+    const [, notify] = failed.commands;
+    expect(notify).toMatchObject({
+      task: 'on_failure.notify',
+      action: 'deliver',
+      iteration: 1,
+      cancellable: false,
+      // An object stays an object: deliver formats what is not text, as before.
+      with: {
+        to: 'file:dead',
+        content: { message: "task 'a' failed after 2 attempts: disk full", type: 'TaskFailed', attempts: 2 },
+      },
+    });
+    expect(viewOf(run.context, failed.state).status).toBe('notifying');
+    const executionId = notify?.kind === 'startExecution' ? notify.executionId : '';
+    const ended = await step(run.context, failed.state, { kind: 'execution.completed', executionId, result: {}, now: T0 + 2 });
+    expect(ended.commands).toEqual([
+      {
+        kind: 'failRun',
+        failure: { type: 'TaskFailed', message: "task 'a' failed after 2 attempts: disk full", task: 'a', attempts: 2 },
+        tasks: expect.any(Object),
+        notification: { to: 'file:dead', outcome: 'delivered' },
+      },
+    ]);
+  });
+});
+
+describe('ctx between steps is JSON', () => {
+  it('a publish that renders nothing is seen as rendered within its step, and gone after it', async () => {
+    const run = await begin({
+      version: 1,
+      name: 'nothing',
+      vars: { keep: 1 },
+      tasks: {
+        a: { action: 'script', next: [{ publish: { x: '{{ result.missing }}' }, do: ['b'] }] },
+        b: { action: 'script', with: { keys: '{{ $keys(ctx) }}' }, next: [{ do: ['c'] }] },
+        c: { action: 'script', with: { keys: '{{ $keys(ctx) }}' } },
+      },
+    });
+    const afterA = await step(run.context, run.state, done('x1', {}));
+    // Within the step, as the previous release did until its next per-event JSON copy.
+    expect(starts(afterA)[0]?.with).toEqual({ keys: ['keep', 'x'] });
+    expect(afterA.state.data.ctx).toStrictEqual({ keep: 1 });
+    const afterB = await step(run.context, afterA.state, done('x2', {}, T0 + 2));
+    expect(starts(afterB)[0]?.with).toEqual({ keys: 'keep' });
+  });
+});
+
 describe('closed runs', () => {
   it('ignore late events except to keep their receipts', async () => {
     const run = await begin({ version: 1, name: 'closed', tasks: { a: { action: 'script' }, b: { action: 'script' } } });
