@@ -1,8 +1,8 @@
 /**
  * Records histories for the replay tier (test/histories) with today's interpreter: every
  * example, fail-fast, pause/resume, continue-as-new, and the cases in
- * test/fixtures/recordings. Files are named after the run-state format they were recorded
- * with (`v2-hello.json`) and an existing file is never overwritten: histories recorded by an
+ * test/fixtures/recordings. Files are named after the release series that recorded them
+ * (`v2-example-hello.json`; see RELEASE) and an existing file is never overwritten: histories recorded by an
  * older release are what proves an upgrade safe, so they stay as they were (README,
  * "Upgrades"). For the continue-as-new chain it also saves, in test/fixtures/upgrade, the
  * input the first run passed on and the chain's result, for the next release's upgrade test.
@@ -32,7 +32,19 @@ const HISTORIES = join(ROOT, 'test', 'histories');
 const UPGRADE = join(ROOT, 'test', 'fixtures', 'upgrade');
 const RECORDINGS = join(ROOT, 'test', 'fixtures', 'recordings');
 const TASK_QUEUE = 'record-histories';
-const RELEASE = `v${STATE_FORMAT}`;
+/**
+ * The name the recordings go under: `v<STATE_FORMAT>` by default; `--release v2.1` for a
+ * release that changes commands without changing the state format (its files are new too).
+ */
+const RELEASE = releaseName(process.argv.slice(2));
+
+function releaseName(args: string[]): string {
+  const at = args.indexOf('--release');
+  if (at === -1) return `v${STATE_FORMAT}`;
+  const name = args[at + 1] ?? '';
+  if (!/^v[0-9][0-9A-Za-z.]*$/.test(name)) throw new Error(`--release wants a name like v2.1, got '${name}'`);
+  return name;
+}
 
 const FAIL_FAST = `version: 1
 name: fail-fast-cancels
