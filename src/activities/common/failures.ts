@@ -15,7 +15,8 @@ export type FailureType =
   | 'NetworkError'
   | 'Timeout'
   | 'ProtocolError'
-  | 'DeliveryFailed';
+  | 'DeliveryFailed'
+  | 'DeliveryRefused';
 
 /** A failure the server may retry; `nextRetryDelayMs` overrides the retry policy's backoff once. */
 export function retryable(

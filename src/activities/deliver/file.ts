@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { link, lstat, mkdir, open, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { isAbsolute, join, normalize, sep } from 'node:path';
 import { nonRetryable, retryable } from '../common/failures.js';
 import type { TargetDriver } from './driver.js';
 import { envelopeFor } from './envelope.js';
@@ -12,13 +12,18 @@ const exists = (path: string) =>
   );
 
 /**
- * `file:DIR` — one JSON file per delivery id in an outbox folder (relative to
- * SWITCHYARD_OUTBOX_ROOT or the worker's cwd). Written to a temp file in the same folder, then
- * hard-linked into place: link() refuses to replace an existing file, so even two racing
+ * `file:DIR` — one JSON file per delivery id in an outbox folder inside the outbox root
+ * (SWITCHYARD_OUTBOX_ROOT, or the worker's cwd). Written to a temp file in the same folder,
+ * then hard-linked into place: link() refuses to replace an existing file, so even two racing
  * attempts leave exactly one complete file, and a retry reports `duplicate-skipped`.
+ *
+ * The folder is jailed in the root (SPEC §3 rule 15: a target may come from run input): no
+ * absolute path, no `..`, and no symbolic link on the way down from the root, checked and
+ * created one folder at a time so nothing is ever made or written outside it.
  */
 export const deliverFile: TargetDriver = async (dir, job, progress, onPart) => {
-  const folder = resolve(job.env.SWITCHYARD_OUTBOX_ROOT ?? process.cwd(), dir);
+  const root = job.env.SWITCHYARD_OUTBOX_ROOT ?? process.cwd();
+  const folder = await outboxFolder(root, dir);
   const path = join(folder, `${job.deliveryId}.json`);
   const done = (status: 'delivered' | 'duplicate-skipped') => {
     progress.details.push(path);
@@ -27,11 +32,6 @@ export const deliverFile: TargetDriver = async (dir, job, progress, onPart) => {
     return { status, parts: 1, details: progress.details };
   };
   if (await exists(path)) return done('duplicate-skipped');
-  try {
-    await mkdir(folder, { recursive: true });
-  } catch (err) {
-    throw fsFailure(err, `cannot create outbox folder ${folder}`);
-  }
   const temp = join(folder, `.${job.deliveryId}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   try {
     const handle = await open(temp, 'wx');
@@ -58,6 +58,45 @@ export const deliverFile: TargetDriver = async (dir, job, progress, onPart) => {
     await unlink(temp).catch(() => undefined);
   }
 };
+
+/**
+ * The folder `dir` names inside the outbox `root`, created if missing; refuses (for good) a
+ * path that leaves the root or passes a symbolic link below it.
+ */
+export async function outboxFolder(root: string, dir: string): Promise<string> {
+  const target = `file:${dir}`;
+  const refuse = (why: string) =>
+    nonRetryable('DeliveryRefused', `${target}: ${why}; write a folder inside the outbox root ${root}`);
+  if (isAbsolute(dir)) throw refuse('an absolute path leaves the outbox');
+  const segments = normalize(dir)
+    .split(sep)
+    .filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) throw refuse("'..' leaves the outbox");
+  let folder: string;
+  try {
+    folder = await realpath(root);
+  } catch (err) {
+    throw fsFailure(err, `the outbox root ${root} is not usable`);
+  }
+  for (const segment of segments) {
+    folder = join(folder, segment);
+    const found = await lstat(folder).catch((err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return undefined;
+      throw fsFailure(err, `cannot read outbox folder ${folder}`);
+    });
+    if (found?.isSymbolicLink()) throw refuse(`${folder} is a symbolic link, which could lead out of the outbox`);
+    if (found !== undefined && !found.isDirectory()) throw refuse(`${folder} is not a folder`);
+    if (found === undefined) {
+      // Not recursive: each level is checked before the next is made. A racing creator is fine.
+      await mkdir(folder).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EEXIST') throw fsFailure(err, `cannot create outbox folder ${folder}`);
+      });
+      const made = await lstat(folder);
+      if (!made.isDirectory()) throw refuse(`${folder} is not a folder`);
+    }
+  }
+  return folder;
+}
 
 function fsFailure(err: unknown, what: string): Error {
   const code = (err as NodeJS.ErrnoException).code ?? '';

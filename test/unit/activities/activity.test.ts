@@ -77,8 +77,10 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
   });
 
   it('deliver reads the previous attempt heartbeat from Context info and skips a finished target', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sy-resume-'));
-    const other = await mkdtemp(join(tmpdir(), 'sy-resume-other-'));
+    // The outbox root comes from the worker's environment; targets are folders inside it.
+    const root = await mkdtemp(join(tmpdir(), 'sy-resume-'));
+    process.env.SWITCHYARD_OUTBOX_ROOT = root;
+    const [dir, other] = ['first', 'other'];
     const input: ActivityInput = { meta, with: { to: `file:${dir}, file:${other}`, content: 'x' } };
     const env1 = new MockActivityEnvironment();
     const beats: unknown[] = [];
@@ -100,7 +102,7 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
       'delivered',
       'duplicate-skipped',
     ]);
-    expect(await readdir(dir)).toHaveLength(1);
+    expect(await readdir(join(root, dir))).toHaveLength(1);
   });
 });
 

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
@@ -96,11 +96,18 @@ describe('deliver: ids and splitting', () => {
 });
 
 describe('deliver: file outbox', () => {
+  /** A fresh outbox root for the worker's environment; returns it. */
+  async function outboxRoot(name: string): Promise<string> {
+    const root = await mkdtemp(join(tmpdir(), `sy-${name}-`));
+    env.SWITCHYARD_OUTBOX_ROOT = root;
+    return root;
+  }
+
   it('writes one complete file per delivery id and skips a second delivery with the same id', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sy-outbox-'));
-    const first = await attempt({ to: `file:${dir}`, content: 'hello outbox', title: 'T' }).done;
+    const dir = join(await outboxRoot('outbox'), 'outbox');
+    const first = await attempt({ to: 'file:outbox', content: 'hello outbox', title: 'T' }).done;
     expect(first.targets[0]).toMatchObject({ status: 'delivered', parts: 1 });
-    const second = await attempt({ to: `file:${dir}`, content: 'changed content' }).done;
+    const second = await attempt({ to: 'file:outbox', content: 'changed content' }).done;
     expect(second.targets[0]?.status).toBe('duplicate-skipped');
     expect(await readdir(dir)).toEqual([`${first.deliveryId}.json`]);
     const stored = JSON.parse(await readFile(join(dir, `${first.deliveryId}.json`), 'utf8')) as Record<string, unknown>;
@@ -112,16 +119,47 @@ describe('deliver: file outbox', () => {
       task: 'send',
       iteration: 1,
     });
-    const next = await attempt({ to: `file:${dir}`, content: 'x' }, { meta: { ...meta, iteration: 2 } }).done;
+    const next = await attempt({ to: 'file:outbox', content: 'x' }, { meta: { ...meta, iteration: 2 } }).done;
     expect(next.targets[0]?.status).toBe('delivered');
     expect((await readdir(dir)).length).toBe(2);
   });
 
   it('racing attempts of one delivery leave exactly one file', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'sy-race-'));
-    const results = await Promise.all(Array.from({ length: 8 }, () => attempt({ to: `file:${dir}`, content: 'same' }).done));
+    const dir = join(await outboxRoot('race'), 'race');
+    const results = await Promise.all(Array.from({ length: 8 }, () => attempt({ to: 'file:race', content: 'same' }).done));
     expect(results.filter((r) => r.targets[0]?.status === 'delivered').length).toBe(1);
     expect(await readdir(dir)).toHaveLength(1);
+  });
+
+  it('creates nested folders inside the outbox root, and reads a/../b as b', async () => {
+    const root = await outboxRoot('nested');
+    const nested = await attempt({ to: 'file:a/b/c', content: 'deep' }).done;
+    expect(nested.targets[0]?.status).toBe('delivered');
+    expect(await readdir(join(root, 'a', 'b', 'c'))).toEqual([`${nested.deliveryId}.json`]);
+    const folded = await attempt({ to: 'file:x/../b', content: 'folded' }).done;
+    expect(folded.targets[0]?.status).toBe('delivered');
+    expect(await readdir(root)).toEqual(['a', 'b']);
+  });
+
+  it('refuses, for good, a folder outside the outbox root: absolute, .. or through a symbolic link (SPEC rule 15)', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'sy-outside-'));
+    const root = await outboxRoot('jail');
+    await symlink(outside, join(root, 'escape'));
+    for (const [to, why] of [
+      [`file:${outside}`, 'an absolute path leaves the outbox'],
+      ['file:../x', "'..' leaves the outbox"],
+      ['file:a/../../x', "'..' leaves the outbox"],
+      ['file:escape', 'is a symbolic link'],
+      ['file:escape/deeper', 'is a symbolic link'],
+    ] as const) {
+      const failure = await failureOf(attempt({ to, content: 'payload' }).done);
+      expect(failure).toMatchObject({ type: 'DeliveryRefused', nonRetryable: true });
+      expect(failure.message).toContain(to);
+      expect(failure.message).toContain(why);
+    }
+    // Nothing was created or written outside, nor beside the link.
+    expect(await readdir(outside)).toEqual([]);
+    expect(await readdir(root)).toEqual(['escape']);
   });
 });
 
