@@ -30,7 +30,7 @@ export const scriptInputSchema = z
     shell: z.string().min(1).optional(),
     args: z.array(argText).optional(),
     cwd: z.string().min(1).optional(),
-    /** Merged over the worker's environment; null removes a variable. */
+    /** Set over the script's minimal environment (see scriptEnvironment); null removes a variable. */
     env: z
       .record(
         z.string().regex(/^[^=\0]+$/, 'not a valid variable name'),
@@ -71,12 +71,50 @@ export type ScriptInput = z.output<typeof scriptInputSchema>;
 
 /** Knobs tests turn; the activity uses the defaults. */
 export interface ScriptOptions {
-  /** Environment the `env` field is merged over (default process.env). */
+  /** The worker's environment, which the script's is taken from (default process.env). */
   baseEnv?: NodeJS.ProcessEnv;
   /** Interval of liveness heartbeats while the process runs (default 5 s). */
   heartbeatMs?: number;
   /** Time between SIGTERM and SIGKILL of the process group (default 2 s). */
   killGraceMs?: number;
+}
+
+/**
+ * What a script sees of the worker's environment without asking (SPEC §3 rule 15): enough
+ * to find programs and run in the right place, locale and time zone — never the worker's
+ * secrets (bot tokens, API keys), which a script could otherwise print into history.
+ */
+export const SCRIPT_BASE_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'LANG',
+  'LANGUAGE',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'TERM',
+] as const;
+
+/**
+ * The environment of a script: SCRIPT_BASE_ENV and the names the operator lists in the
+ * worker's SWITCHYARD_SCRIPT_ENV (comma-separated), taken from the worker's environment,
+ * then the task's `env` (a value sets a variable, null removes one).
+ */
+export function scriptEnvironment(worker: NodeJS.ProcessEnv, own: ScriptInput['env']): NodeJS.ProcessEnv {
+  const allowed = (worker.SWITCHYARD_SCRIPT_ENV ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '');
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of [...SCRIPT_BASE_ENV, ...allowed]) if (worker[name] !== undefined) env[name] = worker[name];
+  for (const [key, value] of Object.entries(own ?? {})) {
+    if (value === null) delete env[key];
+    else env[key] = String(value);
+  }
+  return env;
 }
 
 /** Runs the script to completion; throws the failure the retry policy should see. */
@@ -88,11 +126,7 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
     input.shell !== undefined
       ? ['/bin/sh', ['-c', input.shell, 'switchyard', ...(input.args ?? [])]]
       : [input.command?.[0] ?? '', input.command?.slice(1) ?? []];
-  const env = { ...(opts.baseEnv ?? process.env) };
-  for (const [key, value] of Object.entries(input.env ?? {})) {
-    if (value === null) delete env[key];
-    else env[key] = String(value);
-  }
+  const env = scriptEnvironment(opts.baseEnv ?? process.env, input.env);
 
   const started = Date.now();
   const child = spawn(file, args, {

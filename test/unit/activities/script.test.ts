@@ -35,13 +35,29 @@ describe('script: argv and environment', () => {
     expect(r.signal).toBeNull();
   });
 
-  it('merges env over the worker environment and removes variables set to null', async () => {
+  it('sets env over the worker variables the operator passes on, and removes variables set to null', async () => {
     const r = await runScript(
       input({ command: ['sh', '-c', 'echo "$KEEP/$NEW/${DROP-unset}"'], env: { NEW: 5, DROP: null } }),
       recordingIO(),
-      { baseEnv: { PATH: process.env.PATH, KEEP: 'kept', DROP: 'present' } },
+      { baseEnv: { PATH: process.env.PATH, KEEP: 'kept', DROP: 'present', SWITCHYARD_SCRIPT_ENV: 'KEEP, DROP' } },
     );
     expect(r.stdout).toBe('kept/5/unset\n');
+  });
+
+  it("gets a minimal environment: never the worker's secrets unless the operator passes them (SPEC rule 15)", async () => {
+    const worker = {
+      PATH: process.env.PATH,
+      HOME: '/home/worker',
+      TELEGRAM_BOT_TOKEN: '123:secret',
+      OPENAI_API_KEY: 'sk-secret',
+    };
+    const r = await runScript(input({ command: ['sh', '-c', 'env | sort'] }), recordingIO(), { baseEnv: worker });
+    const names = r.stdout
+      .split('\n')
+      .map((line) => line.split('=')[0])
+      .filter((name) => name !== '' && name !== 'PWD' && name !== 'SHLVL' && name !== '_');
+    expect(names).toEqual(['HOME', 'PATH']);
+    expect(r.stdout).not.toContain('secret');
   });
 
   it('runs in cwd and feeds stdin', async () => {
