@@ -13,8 +13,10 @@ import { buildGraph } from './graph.js';
 import { orderProblems } from './problems.js';
 import type { ValidationResult } from './received.js';
 import { DefinitionSchema } from './schema.js';
-import { readStructure } from './structure.js';
+import { readStructure, type LooseDefinition } from './structure.js';
+import { taskPath } from './graph.js';
 import { isPlainObject } from './templates.js';
+import { literalFieldProblems } from './trust.js';
 import { zodProblems } from './zod-problems.js';
 
 export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
@@ -27,7 +29,21 @@ export function validateDefinition(value: unknown): ValidationResult {
   const strict = DefinitionSchema.safeParse(value);
   const problems = strict.success ? [] : zodProblems(strict.error.issues, value, DefinitionSchema);
   // Nothing to check structurally in a document that is not a mapping; zod has said so.
-  if (isPlainObject(value)) problems.push(...staticChecks(readStructure(value).definition));
+  if (isPlainObject(value)) {
+    const loose = readStructure(value).definition;
+    problems.push(...staticChecks(loose), ...trustProblems(loose));
+  }
   if (strict.success && problems.length === 0) return { ok: true, definition: strict.data, graph: buildGraph(strict.data) };
   return { ok: false, problems: orderProblems(problems) };
+}
+
+/**
+ * Templates in fields that are code or route secrets (trust.ts). Checked here, before a run
+ * starts; the interpreter does not refuse them (runs started earlier must still replay) but
+ * passes them on as literal text.
+ */
+function trustProblems(definition: LooseDefinition) {
+  return Object.entries(definition.tasks ?? {}).flatMap(([name, task]) =>
+    task.action === undefined ? [] : literalFieldProblems(task.action, task.with, taskPath(name)),
+  );
 }

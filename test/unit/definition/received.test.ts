@@ -38,14 +38,22 @@ describe('checkReceived: the interpreter reads what the client validated', () =>
     expect(received).toEqual(full);
   });
 
-  it.each(invalid.map((url) => [name(url), url] as const))('%s: refused too', (_, url) => {
+  /**
+   * Invalid only by the trust rule (templates in code and secret routes): the client refuses
+   * them, the interpreter runs such fields as literal text instead, so that runs started
+   * before the rule still replay (definition/trust.ts).
+   */
+  const LITERAL_ONLY = ['templates-in-literal-fields.yaml'];
+
+  it.each(invalid.map((url) => [name(url), url] as const))('%s: refused too', (file, url) => {
     let value: unknown;
     try {
       value = read(url);
     } catch {
       return; // YAML syntax: the loader's to report, nothing reaches a workflow
     }
-    expect(checkReceived(value)).toMatchObject({ ok: false });
+    if (LITERAL_ONLY.some((known) => file.endsWith(known))) expect(checkReceived(value).ok).toBe(true);
+    else expect(checkReceived(value)).toMatchObject({ ok: false });
   });
 
   it('names the field and what it expected, for every field of the wrong shape at once', () => {

@@ -1,0 +1,78 @@
+/**
+ * SPEC §3 rule 15 in the conductor: fields that are code or route secrets reach the activity
+ * as the definition wrote them, whatever a run's input says. (`validate` refuses templates in
+ * them; a run started by hand, or before the rule, still gets them as literal text.)
+ */
+import { describe, expect, it } from 'vitest';
+import { buildContext, startRun, type StartExecutionCommand } from '../../../src/conductor/index.js';
+import { checkReceived, validateDefinition } from '../../../src/definition/index.js';
+
+const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
+const HOSTILE = 'hi; touch /tmp/pwned';
+
+async function firstStart(definition: unknown, input: Record<string, unknown>): Promise<StartExecutionCommand | undefined> {
+  const received = checkReceived(definition);
+  if (!received.ok) throw new Error(JSON.stringify(received.problems));
+  const context = buildContext({ ...received, input, workflow: WORKFLOW });
+  const result = await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now: 0 });
+  return result.commands.find((command): command is StartExecutionCommand => command.kind === 'startExecution');
+}
+
+describe('code and secret routes are never rendered (rule 15)', () => {
+  it('shell text, the program and the folder stay as written; arguments and env take the input as values', async () => {
+    const definition = {
+      version: 1,
+      name: 'hostile-script',
+      tasks: {
+        a: {
+          action: 'script',
+          with: {
+            shell: 'echo {{ input.topic }}',
+            args: ['{{ input.topic }}'],
+            env: { TOPIC: '{{ input.topic }}' },
+            cwd: '{{ input.dir }}',
+          },
+        },
+        b: { action: 'script', with: { command: ['{{ input.program }}', '{{ input.topic }}'] } },
+      },
+    };
+    expect(validateDefinition(definition).ok).toBe(false);
+    const input = { topic: HOSTILE, dir: '/tmp', program: 'rm' };
+    const shell = await firstStart({ ...definition, tasks: { a: definition.tasks.a } }, input);
+    expect(shell?.with).toEqual({
+      shell: 'echo {{ input.topic }}',
+      args: [HOSTILE],
+      env: { TOPIC: HOSTILE },
+      cwd: '{{ input.dir }}',
+    });
+    const argv = await firstStart({ ...definition, tasks: { b: definition.tasks.b } }, input);
+    expect(argv?.with).toEqual({ command: ['{{ input.program }}', HOSTILE] });
+  });
+
+  it('where an agent key is read and where it is sent stay as written; the prompt takes the input', async () => {
+    const definition = {
+      version: 1,
+      name: 'hostile-agent',
+      tasks: {
+        ask: {
+          action: 'agent',
+          with: { prompt: 'About {{ input.topic }}', base_url: '{{ input.url }}', api_key_env: '{{ input.var }}' },
+        },
+      },
+    };
+    const start = await firstStart(definition, { topic: HOSTILE, url: 'https://attacker.invalid', var: 'TELEGRAM_BOT_TOKEN' });
+    expect(start?.with).toEqual({ prompt: `About ${HOSTILE}`, base_url: '{{ input.url }}', api_key_env: '{{ input.var }}' });
+  });
+
+  it('a webhook secret is read from the variable the definition names, never one the input names', async () => {
+    const definition = {
+      version: 1,
+      name: 'hostile-deliver',
+      tasks: {
+        send: { action: 'deliver', with: { to: 'file:out', content: '{{ input.topic }}', secret_env: '{{ input.var }}' } },
+      },
+    };
+    const start = await firstStart(definition, { topic: HOSTILE, var: 'OPENAI_API_KEY' });
+    expect(start?.with).toEqual({ to: 'file:out', content: HOSTILE, secret_env: '{{ input.var }}' });
+  });
+});
