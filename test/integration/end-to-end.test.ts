@@ -57,6 +57,8 @@ describe('daily briefing end to end against real protocol peers', () => {
     setEnv('SWITCHYARD_WEBHOOK_SECRET', WEBHOOK_SECRET);
     setEnv('TELEGRAM_BOT_TOKEN', BOT_TOKEN);
     setEnv('SWITCHYARD_TELEGRAM_API_BASE', telegram.url);
+    // Where the agent's key may go is the worker's setting, never the run's (SPEC rule 15).
+    setEnv('SWITCHYARD_AGENT_BASE_URL', agent.baseUrl);
   });
   afterAll(async () => {
     for (const [name, value] of Object.entries(saved)) {
@@ -77,7 +79,7 @@ describe('daily briefing end to end against real protocol peers', () => {
       client.workflow.execute(interpretGraph, {
         taskQueue,
         workflowId,
-        args: [{ definition: report.definition, input: { agent_url: agent.baseUrl, webhook_url: `${webhook.url}/hook` } }],
+        args: [{ definition: report.definition, input: { webhook_url: `${webhook.url}/hook` } }],
       }),
     );
 
