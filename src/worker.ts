@@ -6,6 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
+import { webhookKey } from './activities/deliver/webhook.js';
 import { TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
 import { workerIdentity } from './temporal/worker-identity.js';
@@ -44,7 +45,15 @@ export async function createWorker(options: SwitchyardWorkerOptions): Promise<Wo
   });
 }
 
+/** Settings a worker can tell are wrong before it takes any task; an error names the first. */
+export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
+  const secret = env.SWITCHYARD_WEBHOOK_SECRET;
+  const key = secret === undefined ? undefined : webhookKey(secret);
+  if (typeof key === 'string') throw new Error(`SWITCHYARD_WEBHOOK_SECRET: ${key}; every webhook delivery would fail`);
+}
+
 async function main(): Promise<void> {
+  checkWorkerSettings(process.env);
   const target = resolveConnectTarget();
   const taskQueue = process.env.SWITCHYARD_TASK_QUEUE ?? TASK_QUEUE;
   const connection = await NativeConnection.connect(target.config.connectionOptions);

@@ -9,6 +9,7 @@ import { workerIdentity } from '../../temporal/worker-identity.js';
 import type { ActionKind, ActivityInput, ActivityOutcome, Receipt, TaskMeta } from '../types.js';
 import { digestOf } from './canonical.js';
 import { invalidInput } from './failures.js';
+import { namedSecretSources, redact, secretValues } from './secrets.js';
 
 /** What every plain activity function gets besides its parsed input: a way to stop and a way to say "alive". */
 export interface ActivityIO {
@@ -89,7 +90,8 @@ export function defineActivity<S extends z.ZodType, R>(
       });
       return { result, receipt: receipt('succeeded', result) };
     } catch (err) {
-      throw attachReceipt(err, kind, meta.task, context.cancellationSignal.aborted, receipt);
+      const secrets = secretValues(process.env, namedSecretSources(input?.with));
+      throw attachReceipt(err, kind, meta.task, context.cancellationSignal.aborted, receipt, secrets);
     } finally {
       clearInterval(ticker);
     }
@@ -97,7 +99,8 @@ export function defineActivity<S extends z.ZodType, R>(
 }
 
 /**
- * Re-creates the failure with the receipt as details[0] (details are read-only once built).
+ * Re-creates the failure with the receipt as details[0] (details are read-only once built),
+ * its message with the worker's secrets redacted (secrets.ts).
  * Cancellation stays a CancelledFailure: an ApplicationFailure there would make the server
  * record a failed (and retryable) attempt instead of a cancelled one.
  */
@@ -107,8 +110,9 @@ function attachReceipt(
   task: string,
   aborted: boolean,
   receipt: (outcome: Receipt['outcome'], output: unknown, error?: string) => Receipt,
+  secrets: readonly string[],
 ): Error {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redact(err instanceof Error ? err.message : String(err), secrets);
   const named = message.startsWith('invalid input for') ? message : `${kind} task "${task}": ${message}`;
   if (err instanceof CancelledFailure || (aborted && !(err instanceof ApplicationFailure && err.nonRetryable))) {
     const r = receipt('cancelled', { type: 'Cancelled', message }, message);

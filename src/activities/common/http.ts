@@ -35,7 +35,8 @@ export function errorMessageFromBody(body: string): string {
 
 /**
  * Maps a non-2xx response to the failure the retry policy should see: 429 and 5xx (and 408)
- * retry, honouring Retry-After; every other 4xx is final and carries the server's message.
+ * retry, honouring Retry-After; every other 4xx is final and carries the server's message;
+ * a 3xx is final too, since no request follows redirects (fetchOrFail).
  */
 export function failureForStatus(
   service: string,
@@ -44,6 +45,15 @@ export function failureForStatus(
   headers: Headers,
   retryAfterOverrideMs?: number,
 ): ApplicationFailure {
+  if (status >= 300 && status < 400) {
+    // Only the origin: a redirect's full address may carry a token, as Telegram's do.
+    const location = headers.get('location');
+    const origin = location === null ? '' : ` to ${URL.canParse(location) ? new URL(location).origin : 'a relative address'}`;
+    return nonRetryable(
+      'ClientError',
+      `${service} answered HTTP ${status}, a redirect${origin}: redirects are not followed, so a signed body and its credentials go nowhere else; give the final address`,
+    );
+  }
   const message = `${service} answered HTTP ${status}: ${errorMessageFromBody(body)}`;
   const delay = retryAfterOverrideMs ?? retryAfterMs(headers);
   const opts = delay !== undefined ? { nextRetryDelayMs: delay } : {};
@@ -80,7 +90,9 @@ export async function fetchOrFail(url: string, init: RequestInit, opts: FetchOpt
   const signal = deadline ? AbortSignal.any([opts.signal, deadline]) : opts.signal;
   const fail = (err: unknown) => transportFailure(err, opts, deadline);
   try {
-    return { res: await fetch(url, { ...init, signal }), fail };
+    // Never follow a redirect: a 307 would re-send a signed body (and its Authorization
+    // header) to wherever the server points, a 302 would turn the POST into a body-less GET.
+    return { res: await fetch(url, { ...init, redirect: 'manual', signal }), fail };
   } catch (err) {
     throw fail(err);
   }

@@ -14,6 +14,7 @@ import { activities } from '../../../src/activities/index.js';
 import { canonicalJson } from '../../../src/activities/common/canonical.js';
 import { durationSchema } from '../../../src/activities/common/duration.js';
 import type { ActivityInput, ActivityOutcome, Receipt } from '../../../src/activities/types.js';
+import { errorReply, startOpenAIPeer } from '../../peers/openai.js';
 import { failureOf, rejectionOf } from './helpers.js';
 
 const meta = { workflowId: 'wf', runId: 'run-a', task: 'fetch', iteration: 2, index: 1 };
@@ -103,6 +104,26 @@ describe('activity wrapper (SDK MockActivityEnvironment)', () => {
       'duplicate-skipped',
     ]);
     expect(await readdir(join(root, dir))).toHaveLength(1);
+  });
+});
+
+describe('secrets in failures (SPEC rule 15)', () => {
+  it('an API that echoes the key in its error never puts it into the failure or the receipt', async () => {
+    const peer = await startOpenAIPeer();
+    const saved = { ...process.env };
+    try {
+      const key = 'sk-very-secret-0123456789';
+      Object.assign(process.env, { MY_LLM: key, SWITCHYARD_AGENT_BASE_URL: peer.baseUrl, SWITCHYARD_AGENT_MODEL: 'peer-model' });
+      peer.script(errorReply(401, `Incorrect API key provided: ${key}. Find your key at ...`));
+      const input: ActivityInput = { meta, with: { prompt: 'hi', api_key_env: 'MY_LLM' } };
+      const failure = await failureOf(new MockActivityEnvironment().run(activities.agent, input));
+      expect(failure.message).toContain('Incorrect API key provided: [redacted]');
+      expect(JSON.stringify(failure.details)).not.toContain(key);
+      expect(JSON.stringify(failure.details)).toContain('[redacted]');
+    } finally {
+      process.env = saved;
+      await peer.close();
+    }
   });
 });
 

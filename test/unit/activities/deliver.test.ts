@@ -10,6 +10,7 @@ import type { TaskMeta } from '../../../src/activities/types.js';
 import { startDiscordPeer, startSlackPeer, startTelegramPeer, type ChatPeer } from '../../peers/chat-platforms.js';
 import type { Peer } from '../../peers/http-peer.js';
 import { startWebhookPeer } from '../../peers/webhook.js';
+import { checkWorkerSettings } from '../../../src/worker.js';
 import { failureOf, recordingIO } from './helpers.js';
 
 const SECRET = `whsec_${Buffer.from('a-32-byte-secret-for-the-peer!!!').toString('base64')}`;
@@ -183,6 +184,22 @@ describe('deliver: webhook', () => {
     expect(hook.requests[1]?.headers['webhook-id']).toBe(r.deliveryId);
   });
 
+  it('follows no redirect: a 307 or 302 fails for good, naming only the origin, and nothing reaches the other address', async () => {
+    const elsewhere = await startWebhookPeer();
+    try {
+      for (const status of [307, 302]) {
+        hook.script({ status, headers: { location: `${elsewhere.url}/steal?token=abc` }, body: '' });
+        const failure = await failureOf(attempt({ to: `webhook:${hook.url}/hook`, content: 'signed payload' }).done);
+        expect(failure).toMatchObject({ type: 'ClientError', nonRetryable: true });
+        expect(failure.message).toContain(`HTTP ${status}, a redirect to ${new URL(elsewhere.url).origin}`);
+        expect(failure.message).not.toContain('token=abc');
+      }
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
   it('410 and other 4xx are final; 5xx is retryable; a missing secret is a config error', async () => {
     hook.script({ status: 410, body: 'gone' }, { status: 503, body: 'busy' });
     expect((await failureOf(attempt({ to: `webhook:${hook.url}/hook`, content: 'x' }).done)).nonRetryable).toBe(true);
@@ -191,6 +208,20 @@ describe('deliver: webhook', () => {
     expect(busy.type).toBe('ServerError');
     env.SWITCHYARD_WEBHOOK_SECRET = undefined;
     expect((await failureOf(attempt({ to: `webhook:${hook.url}/hook`, content: 'x' }).done)).type).toBe('ConfigError');
+  });
+
+  it('a secret that is not well-formed base64 (whsec_!!!!) or decodes to nothing is a config error, before any request', async () => {
+    for (const secret of ['whsec_!!!!', 'whsec_', 'not base64?']) {
+      env.SWITCHYARD_WEBHOOK_SECRET = secret;
+      const failure = await failureOf(attempt({ to: `webhook:${hook.url}/hook`, content: 'x' }).done);
+      expect(failure).toMatchObject({ type: 'ConfigError', nonRetryable: true });
+      expect(failure.message).toMatch(/webhook signing secret is (not base64|empty)/);
+      expect(() => checkWorkerSettings({ SWITCHYARD_WEBHOOK_SECRET: secret })).toThrow(
+        /SWITCHYARD_WEBHOOK_SECRET: the webhook signing secret/,
+      );
+    }
+    expect(hook.requests).toHaveLength(0);
+    expect(() => checkWorkerSettings({ SWITCHYARD_WEBHOOK_SECRET: SECRET })).not.toThrow();
   });
 });
 
