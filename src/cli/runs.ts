@@ -52,6 +52,20 @@ export function parseInputPairs(pairs: readonly string[]): Record<string, unknow
   return input;
 }
 
+/**
+ * Refuses run input the definition does not declare under `input:` (a misspelt key would
+ * otherwise be dropped silently and the default used), naming the keys it knows.
+ */
+export function checkRunInput(definition: Definition, input: Readonly<Record<string, unknown>>): void {
+  const known = Object.keys(definition.input ?? {});
+  const unknown = Object.keys(input).filter((key) => !known.includes(key));
+  if (unknown.length === 0) return;
+  const knows = known.length === 0 ? 'it declares no input' : `its inputs are ${known.join(', ')}`;
+  throw new UsageError(
+    `--input ${unknown.join(', ')}: not an input of '${definition.name}' (${knows}); declare it under input: with a default`,
+  );
+}
+
 /** When a queued run should start: `--at` (an instant) or `--delay` (a duration). */
 export function startDelayMs(options: { at?: string; delay?: string }, now = Date.now()): number | undefined {
   if (options.at && options.delay) throw new UsageError('use --at or --delay, not both');
@@ -86,6 +100,7 @@ export async function startRun(
   options: StartRunOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>> {
   const { definition, name } = await loadDefinitionFile(options.file);
+  checkRunInput(definition, options.input ?? {});
   const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
   return client.workflow.start(interpretGraph, {
     taskQueue: options.taskQueue ?? TASK_QUEUE,

@@ -15,6 +15,8 @@ import type { ValidationResult } from './received.js';
 import { DefinitionSchema } from './schema.js';
 import { readStructure, type LooseDefinition } from './structure.js';
 import { taskPath } from './graph.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { DEFAULTS } from './language.js';
 import { isPlainObject } from './templates.js';
 import { literalFieldProblems } from './trust.js';
 import { zodProblems } from './zod-problems.js';
@@ -31,7 +33,7 @@ export function validateDefinition(value: unknown): ValidationResult {
   // Nothing to check structurally in a document that is not a mapping; zod has said so.
   if (isPlainObject(value)) {
     const loose = readStructure(value).definition;
-    problems.push(...staticChecks(loose), ...trustProblems(loose));
+    problems.push(...staticChecks(loose), ...trustProblems(loose), ...timeoutProblems(loose));
   }
   if (strict.success && problems.length === 0) return { ok: true, definition: strict.data, graph: buildGraph(strict.data) };
   return { ok: false, problems: orderProblems(problems) };
@@ -46,4 +48,34 @@ function trustProblems(definition: LooseDefinition) {
   return Object.entries(definition.tasks ?? {}).flatMap(([name, task]) =>
     task.action === undefined ? [] : literalFieldProblems(task.action, task.with, taskPath(name)),
   );
+}
+
+/**
+ * A `with.timeout` (the activity's own limit) longer than the task's `timeout` (the attempt's
+ * start-to-close timeout, default 10m) would never apply: Temporal stops the attempt first,
+ * with a less precise error. Client-side like trustProblems, for the same reason.
+ */
+function timeoutProblems(definition: LooseDefinition) {
+  return Object.entries(definition.tasks ?? {}).flatMap(([name, task]) => {
+    const own = isPlainObject(task.with) ? task.with.timeout : undefined;
+    const ownMs =
+      typeof own === 'number' ? own : typeof own === 'string' && !own.includes('{{') ? durationOrUndefined(own) : undefined;
+    const taskMs = durationOrUndefined(task.timeout ?? DEFAULTS.timeout);
+    if (ownMs === undefined || taskMs === undefined || ownMs <= taskMs) return [];
+    return [
+      {
+        path: `${taskPath(name)}.with.timeout`,
+        message: `${formatDuration(ownMs)} is longer than the task's timeout (${formatDuration(taskMs)}), which would stop the attempt first: raise the task's timeout or lower this one`,
+      },
+    ];
+  });
+}
+
+/** A duration's milliseconds, or undefined where it does not parse (reported elsewhere). */
+function durationOrUndefined(text: string): number | undefined {
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
 }
