@@ -18,7 +18,7 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
   };
   const yamlProblems: Problem[] = doc.errors.map((error) => ({
     path: pathAtOffset(doc.contents, error.pos[0]),
-    message: error.code === 'DUPLICATE_KEY' ? 'duplicate key: YAML keys must be unique' : firstLine(error.message),
+    message: error.code === 'DUPLICATE_KEY' ? 'duplicate key: YAML keys must be unique' : yamlMessage(error.message),
     ...at(error.pos[0]),
   }));
   const failed = (problems: Problem[]): ValidationResult => ({
@@ -28,6 +28,18 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
   });
   // A duplicate key leaves a well-formed document, so keep checking; any other syntax error does not.
   if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return failed(yamlProblems);
+  const tooDeep = deepestPastLimit(doc.contents);
+  if (tooDeep !== undefined) {
+    const path = formatPath(tooDeep.segments);
+    return failed([
+      ...yamlProblems,
+      {
+        path,
+        message: `nests deeper than ${MAX_DEPTH} levels here (${tooDeep.depth} in all): a definition is configuration, so flatten the data, or let a script read it from a file`,
+        ...at(tooDeep.offset),
+      },
+    ]);
+  }
   let value: unknown;
   try {
     value = doc.toJS();
@@ -45,11 +57,61 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
   return failed([...yamlProblems, ...located]);
 }
 
+/**
+ * How deep a definition may nest. Real ones nest a dozen levels; the limit keeps the checks'
+ * recursion (and a path in a message) bounded, so a hostile 10,000-deep document gets this
+ * message instead of "Maximum call stack size exceeded".
+ */
+export const MAX_DEPTH = 100;
+
+/** Where the document first nests past MAX_DEPTH (the path there), and its whole depth; walked without recursion. */
+function deepestPastLimit(root: Node | null): { segments: PathSegment[]; depth: number; offset: number } | undefined {
+  interface Visit {
+    node: unknown;
+    depth: number;
+    parent?: Visit;
+    segment?: PathSegment;
+  }
+  let first: Visit | undefined;
+  let deepest = 0;
+  const stack: Visit[] = [{ node: root, depth: 0 }];
+  for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
+    const { node, depth } = visit;
+    deepest = Math.max(deepest, depth);
+    if (depth > MAX_DEPTH) first ??= visit;
+    if (isMap(node)) {
+      for (const pair of node.items)
+        stack.push({
+          node: pair.value,
+          depth: depth + 1,
+          parent: visit,
+          segment: isScalar(pair.key) ? String(pair.key.value) : '?',
+        });
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => stack.push({ node: item, depth: depth + 1, parent: visit, segment: index }));
+    }
+  }
+  if (first === undefined) return undefined;
+  const segments: PathSegment[] = [];
+  for (let at: Visit | undefined = first; at?.segment !== undefined; at = at.parent) segments.unshift(at.segment);
+  const { node } = first;
+  const offset = isScalar(node) || isMap(node) || isSeq(node) ? (node.range?.[0] ?? 0) : 0;
+  return { segments, depth: deepest, offset };
+}
+
 /** Parses and validates, or throws a {@link DefinitionError} listing every problem. */
 export function parseDefinitionText(text: string, source?: string): ValidDefinition {
   const result = loadDefinitionText(text, source);
   if (!result.ok) throw new DefinitionError(result.problems, source);
   return { definition: result.definition, graph: result.graph };
+}
+
+/** The YAML reader's message; its own stack overflow on a hostile document says what it means. */
+function yamlMessage(message: string): string {
+  if (/maximum call stack size exceeded/i.test(message)) {
+    return `nests too deep to read here (a definition may nest at most ${MAX_DEPTH} levels): flatten the data, or let a script read it from a file`;
+  }
+  return firstLine(message);
 }
 
 function firstLine(message: string): string {
@@ -110,6 +172,8 @@ function pathAtOffset(root: Document['contents'], offset: number): string {
       segments.push(index);
       node = node.items[index];
     } else break;
+    // Past the nesting limit the path says no more: a message must stay readable.
+    if (segments.length > MAX_DEPTH) break;
   }
   return formatPath(segments);
 }
