@@ -103,7 +103,7 @@ export const SCRIPT_BASE_ENV = [
  * worker's SWITCHYARD_SCRIPT_ENV (comma-separated), taken from the worker's environment,
  * then the task's `env` (a value sets a variable, null removes one).
  */
-export function scriptEnvironment(worker: NodeJS.ProcessEnv, own: ScriptInput['env']): NodeJS.ProcessEnv {
+function scriptEnvironment(worker: NodeJS.ProcessEnv, own: ScriptInput['env']): NodeJS.ProcessEnv {
   const allowed = (worker.SWITCHYARD_SCRIPT_ENV ?? '')
     .split(',')
     .map((name) => name.trim())

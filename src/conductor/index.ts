@@ -3,7 +3,7 @@
  * the state is plain JSON. See ARCHITECTURE.md for its invariants and who owns what.
  */
 export { startRun, step } from './conductor.js';
-export { buildContext, activitySettings, type RunContext, type ContextSource, type ActivitySettings } from './context.js';
+export { buildContext, activitySettings, type RunContext, type ActivitySettings } from './context.js';
 export { viewOf, type StateView, type RunningView, type BarrierView } from './view.js';
 export { readState } from './upgrade.js';
 export { STATE_FORMAT } from './state.js';

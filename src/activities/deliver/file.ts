@@ -63,7 +63,7 @@ export const deliverFile: TargetDriver = async (dir, job, progress, onPart) => {
  * The folder `dir` names inside the outbox `root`, created if missing; refuses (for good) a
  * path that leaves the root or passes a symbolic link below it.
  */
-export async function outboxFolder(root: string, dir: string): Promise<string> {
+async function outboxFolder(root: string, dir: string): Promise<string> {
   const target = `file:${dir}`;
   const refuse = (why: string) =>
     nonRetryable('DeliveryRefused', `${target}: ${why}; write a folder inside the outbox root ${root}`);
