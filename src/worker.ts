@@ -6,6 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
+import { allowedNetworks } from './activities/common/egress.js';
 import { webhookKey } from './activities/deliver/webhook.js';
 import { TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
@@ -50,6 +51,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   const secret = env.SWITCHYARD_WEBHOOK_SECRET;
   const key = secret === undefined ? undefined : webhookKey(secret);
   if (typeof key === 'string') throw new Error(`SWITCHYARD_WEBHOOK_SECRET: ${key}; every webhook delivery would fail`);
+  const networks = allowedNetworks(env);
+  if (typeof networks === 'string') throw new Error(networks);
 }
 
 async function main(): Promise<void> {

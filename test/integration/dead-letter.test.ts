@@ -31,16 +31,22 @@ describe('on_failure.notify', () => {
   let client: Client;
   let close: () => Promise<void>;
   let hook: Peer;
-  let savedSecret: string | undefined;
+  let saved: Record<string, string | undefined> = {};
   beforeAll(async () => {
     ({ client, close } = await connectClient());
     hook = await startWebhookPeer();
-    savedSecret = process.env.SWITCHYARD_WEBHOOK_SECRET;
+    saved = {
+      SWITCHYARD_WEBHOOK_SECRET: process.env.SWITCHYARD_WEBHOOK_SECRET,
+      SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: process.env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS,
+    };
     process.env.SWITCHYARD_WEBHOOK_SECRET = `whsec_${Buffer.from(randomUUID()).toString('base64')}`;
+    process.env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS = 'loopback'; // the webhook peer is on 127.0.0.1
   });
   afterAll(async () => {
-    if (savedSecret === undefined) delete process.env.SWITCHYARD_WEBHOOK_SECRET;
-    else process.env.SWITCHYARD_WEBHOOK_SECRET = savedSecret;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     await hook.close();
     await close();
   });

@@ -55,6 +55,7 @@ describe('daily briefing end to end against real protocol peers', () => {
     // The worker runs in this process: these are the worker's environment.
     setEnv('E2E_AGENT_API_KEY', API_KEY);
     setEnv('SWITCHYARD_WEBHOOK_SECRET', WEBHOOK_SECRET);
+    setEnv('SWITCHYARD_WEBHOOK_ALLOW_NETWORKS', 'loopback'); // the webhook peer is on 127.0.0.1
     setEnv('TELEGRAM_BOT_TOKEN', BOT_TOKEN);
     setEnv('SWITCHYARD_TELEGRAM_API_BASE', telegram.url);
     // Where the agent's key may go is the worker's setting, never the run's (SPEC rule 15).

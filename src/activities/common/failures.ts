@@ -15,6 +15,7 @@ export type FailureType =
   | 'NetworkError'
   | 'Timeout'
   | 'ProtocolError'
+  | 'AddressRefused'
   | 'DeliveryFailed'
   | 'DeliveryRefused';
 

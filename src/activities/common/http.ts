@@ -1,4 +1,5 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { Dispatcher } from 'undici';
 import { cancelled, nonRetryable, retryable } from './failures.js';
 import { clip } from './text.js';
 
@@ -70,6 +71,8 @@ export interface FetchOptions {
   timeoutMs?: number;
   /** Names the peer in messages ("Slack", "agent endpoint"). */
   service: string;
+  /** Connection pool to use instead of the default one (webhooks: {@link guardedDispatcher}). */
+  dispatcher?: Dispatcher;
 }
 
 /** A response plus the classifier for errors that happen later while its body streams. */
@@ -92,7 +95,9 @@ export async function fetchOrFail(url: string, init: RequestInit, opts: FetchOpt
   try {
     // Never follow a redirect: a 307 would re-send a signed body (and its Authorization
     // header) to wherever the server points, a 302 would turn the POST into a body-less GET.
-    return { res: await fetch(url, { ...init, redirect: 'manual', signal }), fail };
+    const options: RequestInit & { dispatcher?: Dispatcher } = { ...init, redirect: 'manual', signal };
+    if (opts.dispatcher) options.dispatcher = opts.dispatcher;
+    return { res: await fetch(url, options), fail };
   } catch (err) {
     throw fail(err);
   }
@@ -100,6 +105,9 @@ export async function fetchOrFail(url: string, init: RequestInit, opts: FetchOpt
 
 function transportFailure(err: unknown, opts: FetchOptions, deadline?: AbortSignal): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
+  // A refusal raised inside the connection (guardedDispatcher's lookup) arrives as the cause.
+  const inner = (err as { cause?: unknown }).cause;
+  if (inner instanceof ApplicationFailure) return inner;
   if (opts.signal.aborted) return cancelled(`request to ${opts.service}`);
   if (deadline?.aborted) return retryable('Timeout', `${opts.service} did not answer within ${opts.timeoutMs} ms`);
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici';
 import { nonRetryable } from '../common/failures.js';
 import { failureForStatus, fetchOrFail, readText } from '../common/http.js';
 import type { DeliveryJob } from './driver.js';
@@ -19,11 +20,12 @@ export async function postJson(
   job: DeliveryJob,
   service: string,
   retryAfterMs?: (json: Record<string, unknown> | undefined) => number | undefined,
+  dispatcher?: Dispatcher,
 ): Promise<Posted> {
   const call = await fetchOrFail(
     url,
     { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body },
-    { signal: job.signal, service, timeoutMs: job.timeoutMs },
+    { signal: job.signal, service, timeoutMs: job.timeoutMs, ...(dispatcher ? { dispatcher } : {}) },
   );
   const text = await readText(call);
   let json: Record<string, unknown> | undefined;

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { guardedDispatcher } from '../common/egress.js';
 import { nonRetryable } from '../common/failures.js';
 import type { TargetDriver } from './driver.js';
 import { envelopeFor } from './envelope.js';
@@ -30,6 +31,8 @@ export function webhookKey(secret: string): Buffer | string {
 /** `webhook:URL` — one signed JSON POST; webhook-id is the delivery id, so receivers can dedupe retries. */
 export const deliverWebhook: TargetDriver = async (url, job, progress, onPart) => {
   if (progress.done > 0) return { status: 'delivered', parts: 1, details: progress.details };
+  // Before the secret is even read: a refused address gets nothing, signed or not.
+  const dispatcher = guardedDispatcher(url, job.env, 'webhook');
   const secret = job.env[job.secretEnv];
   if (!secret)
     throw nonRetryable(
@@ -50,6 +53,8 @@ export const deliverWebhook: TargetDriver = async (url, job, progress, onPart) =
     },
     job,
     'webhook',
+    undefined,
+    dispatcher,
   );
   progress.details.push(`HTTP ${status}`);
   progress.done = 1;

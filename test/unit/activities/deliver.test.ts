@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Webhook } from 'standardwebhooks';
+import { addressClass } from '../../../src/activities/common/egress.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliverInputSchema, runDeliver, type DeliverContext } from '../../../src/activities/deliver.js';
 import { deliveryIdFor } from '../../../src/activities/deliver/id.js';
@@ -34,6 +35,8 @@ beforeEach(() => {
   for (const p of [slack, discord, telegram]) p.messages.length = 0;
   env = {
     SWITCHYARD_WEBHOOK_SECRET: SECRET,
+    // The webhook peer listens on 127.0.0.1: an address class the worker must allow explicitly.
+    SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: 'loopback',
     SLACK_BOT_TOKEN: 'xoxb-peer',
     SWITCHYARD_SLACK_API_BASE: slack.url,
     DISCORD_BOT_TOKEN: 'discord-peer',
@@ -222,6 +225,51 @@ describe('deliver: webhook', () => {
     }
     expect(hook.requests).toHaveLength(0);
     expect(() => checkWorkerSettings({ SWITCHYARD_WEBHOOK_SECRET: SECRET })).not.toThrow();
+  });
+});
+
+describe('deliver: webhook addresses', () => {
+  // Each refusal happens before any socket opens: literal addresses are checked on the URL,
+  // names inside the connection's own DNS lookup. No packet leaves 127.0.0.1 here.
+  it('refuses private, link-local, unspecified and (unless allowed) loopback addresses, naming the class', async () => {
+    env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS = undefined;
+    const cases: [string, RegExp][] = [
+      ['http://10.1.2.3/hook', /10\.1\.2\.3 is a private address.*SWITCHYARD_WEBHOOK_ALLOW_NETWORKS=private/],
+      ['http://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is a link-local address/],
+      ['http://[fd00::1]/hook', /fd00::1 is a private address/],
+      ['http://[::ffff:192.168.1.1]/hook', /is a private address/],
+      ['http://0.0.0.0:9/hook', /unspecified, multicast or broadcast/],
+      [`${hook.url}/hook`, /127\.0\.0\.1 is a loopback address.*=loopback/],
+      [`http://localhost:${new URL(hook.url).port}/hook`, /localhost resolves to (127\.0\.0\.1|::1), a loopback address/],
+    ];
+    for (const [url, message] of cases) {
+      const failure = await failureOf(attempt({ to: `webhook:${url}`, content: 'x' }).done);
+      expect(failure.message, url).toMatch(message);
+      expect(failure.nonRetryable, url).toBe(true);
+    }
+    expect(hook.requests).toHaveLength(0);
+  });
+
+  it('an allowed class goes through, also by name; an unknown class is a worker setting error', async () => {
+    env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS = 'loopback';
+    const r = await attempt({ to: `webhook:http://localhost:${new URL(hook.url).port}/hook`, content: 'by name' }).done;
+    expect(r.targets[0]).toMatchObject({ status: 'delivered' });
+    expect(hook.requests).toHaveLength(1);
+    expect(() => checkWorkerSettings({ SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: 'loopback,intranet' })).toThrow(
+      /SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: unknown "intranet" \(use loopback, private, link-local\)/,
+    );
+    expect(() => checkWorkerSettings({ SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: 'private, loopback' })).not.toThrow();
+  });
+
+  it('classifies addresses by range, including IPv4-mapped IPv6', () => {
+    expect(addressClass('8.8.8.8')).toBeUndefined();
+    expect(addressClass('2606:4700::1111')).toBeUndefined();
+    expect(addressClass('172.31.255.255')).toBe('private');
+    expect(addressClass('172.32.0.1')).toBeUndefined();
+    expect(addressClass('100.64.0.1')).toBe('private');
+    expect(addressClass('::ffff:127.0.0.1')).toBe('loopback');
+    expect(addressClass('fe80::1')).toBe('link-local');
+    expect(addressClass('224.0.0.1')).toBe('reserved');
   });
 });
 
