@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
 import { allowedNetworks } from './activities/common/egress.js';
+import { keyHosts } from './activities/common/key-hosts.js';
 import { webhookKey } from './activities/deliver/webhook.js';
 import { TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
@@ -53,6 +54,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof key === 'string') throw new Error(`SWITCHYARD_WEBHOOK_SECRET: ${key}; every webhook delivery would fail`);
   const networks = allowedNetworks(env);
   if (typeof networks === 'string') throw new Error(networks);
+  const hosts = keyHosts(env);
+  if (typeof hosts === 'string') throw new Error(hosts);
 }
 
 async function main(): Promise<void> {

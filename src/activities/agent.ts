@@ -4,6 +4,7 @@ import { defineActivity, type ActivityIO } from './common/activity.js';
 import { durationSchema } from './common/duration.js';
 import { nonRetryable, retryable } from './common/failures.js';
 import { failureForResponse, fetchOrFail, readText, type Call } from './common/http.js';
+import { AGENT_KEYS_ENV, keyHosts } from './common/key-hosts.js';
 import { capUtf8 } from './common/text.js';
 import type { AgentResult, AgentUsage } from './types.js';
 
@@ -57,10 +58,7 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
   const model = input.model ?? env.SWITCHYARD_AGENT_MODEL;
   if (!model) throw nonRetryable('ConfigError', 'no model: set `model` in the task or SWITCHYARD_AGENT_MODEL on the worker');
   const keyEnv = input.api_key_env ?? env.SWITCHYARD_AGENT_API_KEY_ENV ?? 'OPENAI_API_KEY';
-  const apiKey = env[keyEnv];
-  // An explicitly named key must exist; the default may be absent (local servers need none).
-  if (!apiKey && input.api_key_env)
-    throw nonRetryable('ConfigError', `environment variable ${keyEnv} (named by api_key_env) is not set on this worker`);
+  const key = keyFor(keyEnv, baseUrl, env, input.api_key_env !== undefined);
 
   const messages = [
     ...(input.system ? [{ role: 'system', content: input.system }] : []),
@@ -82,13 +80,17 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
       headers: {
         'content-type': 'application/json',
         accept: 'text/event-stream, application/json',
-        ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}),
+        ...(key.value ? { authorization: `Bearer ${key.value}` } : {}),
       },
       body: JSON.stringify(body),
     },
     { signal: io.signal, service: SERVICE, ...(input.timeout !== undefined ? { timeoutMs: input.timeout } : {}) },
   );
-  if (!call.res.ok) throw await failureForResponse(SERVICE, call);
+  if (!call.res.ok) {
+    const failure = await failureForResponse(SERVICE, call);
+    if (key.withheld && (call.res.status === 401 || call.res.status === 403)) failure.message += ` (${key.withheld})`;
+    throw failure;
+  }
 
   const acc: Completion = { text: [], bytes: 0, truncated: false, model, finishReason: null, usage: null, done: false };
   const max = opts.maxTextBytes ?? AGENT_MAX_TEXT_BYTES;
@@ -104,6 +106,28 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
     usage: acc.usage,
     silent: text.trim() === '[SILENT]',
   };
+}
+
+/** The key to send, or why none is sent; throws when a named key may not go to this host. */
+function keyFor(keyEnv: string, baseUrl: string, env: NodeJS.ProcessEnv, named: boolean): { value?: string; withheld?: string } {
+  const value = env[keyEnv];
+  // An explicitly named key must exist; the default may be absent (local servers need none).
+  if (!value) {
+    if (named)
+      throw nonRetryable('ConfigError', `environment variable ${keyEnv} (named by api_key_env) is not set on this worker`);
+    return {};
+  }
+  const hosts = keyHosts(env);
+  if (typeof hosts === 'string') throw nonRetryable('ConfigError', hosts);
+  const origin = new URL(baseUrl).origin;
+  const allowed = hosts.get(keyEnv);
+  if (allowed?.has(origin)) return { value };
+  const where = allowed ? `only to ${[...allowed].join(', ')}` : 'to no host';
+  const why = `this worker sends ${keyEnv} ${where}, not to ${origin}; map it with ${AGENT_KEYS_ENV}=${keyEnv}=${origin}`;
+  // A key the task names must reach its endpoint: say so now. The worker's default key is
+  // simply not sent (a local model server needs none); a 401 then names why.
+  if (named) throw nonRetryable('ConfigError', `api_key_env: ${why}`);
+  return { withheld: `no key sent: ${why}` };
 }
 
 function append(acc: Completion, piece: string, max: number): void {

@@ -60,6 +60,7 @@ describe('daily briefing end to end against real protocol peers', () => {
     setEnv('SWITCHYARD_TELEGRAM_API_BASE', telegram.url);
     // Where the agent's key may go is the worker's setting, never the run's (SPEC rule 15).
     setEnv('SWITCHYARD_AGENT_BASE_URL', agent.baseUrl);
+    setEnv('SWITCHYARD_AGENT_API_KEY_ENV', 'E2E_AGENT_API_KEY'); // the key that goes with that endpoint
   });
   afterAll(async () => {
     for (const [name, value] of Object.entries(saved)) {

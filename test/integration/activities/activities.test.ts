@@ -30,6 +30,7 @@ beforeAll(async () => {
   // The worker runs in this process, so the activities read these.
   process.env.TELEGRAM_BOT_TOKEN = '123:peer';
   process.env.PEER_AGENT_KEY = 'sk-peer';
+  process.env.SWITCHYARD_AGENT_KEYS = `PEER_AGENT_KEY=${openai.baseUrl}`; // where this worker may send it
   process.env.SWITCHYARD_TELEGRAM_API_BASE = telegram.url;
 });
 afterAll(async () => {

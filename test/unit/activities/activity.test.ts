@@ -113,7 +113,12 @@ describe('secrets in failures (SPEC rule 15)', () => {
     const saved = { ...process.env };
     try {
       const key = 'sk-very-secret-0123456789';
-      Object.assign(process.env, { MY_LLM: key, SWITCHYARD_AGENT_BASE_URL: peer.baseUrl, SWITCHYARD_AGENT_MODEL: 'peer-model' });
+      Object.assign(process.env, {
+        MY_LLM: key,
+        SWITCHYARD_AGENT_BASE_URL: peer.baseUrl,
+        SWITCHYARD_AGENT_MODEL: 'peer-model',
+        SWITCHYARD_AGENT_KEYS: `MY_LLM=${peer.baseUrl}`,
+      });
       peer.script(errorReply(401, `Incorrect API key provided: ${key}. Find your key at ...`));
       const input: ActivityInput = { meta, with: { prompt: 'hi', api_key_env: 'MY_LLM' } };
       const failure = await failureOf(new MockActivityEnvironment().run(activities.agent, input));

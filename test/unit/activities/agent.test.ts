@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { agentInputSchema, runAgent } from '../../../src/activities/agent.js';
 import { errorReply, jsonReply, startOpenAIPeer, streamReply, type OpenAIPeer } from '../../peers/openai.js';
+import { checkWorkerSettings } from '../../../src/worker.js';
 import { cancellationOf, failureOf, recordingIO, waitFor } from './helpers.js';
 
 const KEY = 'sk-peer-secret-0123456789';
@@ -156,6 +157,40 @@ describe('agent: failures', () => {
     const f = await failureOf(ask({ prompt: 'x', base_url: 'http://127.0.0.1:1/v1' }));
     expect(f.type).toBe('NetworkError');
     expect(f.nonRetryable).toBe(false);
+  });
+
+  it('a key goes only to the host the worker maps it to (SPEC rule 15)', async () => {
+    // The named key, aimed at another host: refused before any request.
+    const elsewhere = await startOpenAIPeer();
+    try {
+      const f = await failureOf(ask({ prompt: 'x', api_key_env: 'PEER_KEY', base_url: elsewhere.baseUrl }));
+      expect(f).toMatchObject({ type: 'ConfigError', nonRetryable: true });
+      expect(f.message).toContain(`this worker sends PEER_KEY only to ${new URL(peer.baseUrl).origin}`);
+      expect(f.message).toContain(`SWITCHYARD_AGENT_KEYS=PEER_KEY=${new URL(elsewhere.baseUrl).origin}`);
+      expect(elsewhere.requests).toHaveLength(0);
+
+      // OPENAI_API_KEY belongs to api.openai.com: another base_url gets no key at all, and a 401 says why.
+      env = { SWITCHYARD_AGENT_MODEL: 'peer-model', OPENAI_API_KEY: KEY };
+      elsewhere.script(errorReply(401, 'no key'));
+      const withheld = await failureOf(ask({ prompt: 'x', base_url: elsewhere.baseUrl }));
+      expect(elsewhere.requests[0]?.headers.authorization).toBeUndefined();
+      expect(withheld.message).toContain('no key sent: this worker sends OPENAI_API_KEY only to https://api.openai.com');
+
+      // Mapped by the worker: sent.
+      env = { SWITCHYARD_AGENT_MODEL: 'peer-model', OTHER_KEY: KEY, SWITCHYARD_AGENT_KEYS: `OTHER_KEY=${elsewhere.baseUrl}` };
+      elsewhere.answer({ text: 'ok' });
+      expect((await ask({ prompt: 'x', api_key_env: 'OTHER_KEY', base_url: elsewhere.baseUrl })).text).toBe('ok');
+      expect(elsewhere.requests[1]?.headers.authorization).toBe(`Bearer ${KEY}`);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('a malformed SWITCHYARD_AGENT_KEYS stops the worker at start', () => {
+    expect(() => checkWorkerSettings({ SWITCHYARD_AGENT_KEYS: 'GROQ_API_KEY=ftp://x' })).toThrow(
+      /SWITCHYARD_AGENT_KEYS: "GROQ_API_KEY=ftp:\/\/x" is not ENV_NAME=https:\/\/host/,
+    );
+    expect(() => checkWorkerSettings({ SWITCHYARD_AGENT_KEYS: 'A=https://a.example, B=http://127.0.0.1:9' })).not.toThrow();
   });
 
   it('a named but unset key env var is a config error; a key in `with` is rejected', async () => {
