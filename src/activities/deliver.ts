@@ -2,6 +2,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
 import { durationSchema } from './common/duration.js';
+import { TARGET_SPLIT } from '../definition/language.js';
 import { retryable } from './common/failures.js';
 import { deliverDiscord } from './deliver/discord.js';
 import type { DeliveryJob, TargetDriver, TargetProgress } from './deliver/driver.js';
@@ -34,9 +35,6 @@ export interface DeliveryTarget {
   address: string;
 }
 
-// Commas split targets only before something shaped like `kind:`, so a webhook URL may contain commas.
-const TARGET_SPLIT = /,\s*(?=[a-z][\w-]*:)/i;
-
 const targetsSchema = z
   .union([z.string(), z.array(z.string())])
   .transform((to) => [...new Set((typeof to === 'string' ? to.split(TARGET_SPLIT) : to).map((t) => t.trim()).filter(Boolean))])
@@ -47,9 +45,11 @@ const targetsSchema = z
       const kind = colon > 0 ? raw.slice(0, colon) : '';
       const address = raw.slice(colon + 1);
       const spec = DRIVERS[kind];
-      const problem = spec
-        ? spec.address(address)
-        : `unknown target kind in ${JSON.stringify(raw)} (use ${Object.keys(DRIVERS).join(':, ')}:)`;
+      const problem = raw.includes('{{')
+        ? `${JSON.stringify(raw)} holds a template the interpreter kept as written: a target's kind and a webhook's scheme and host are never rendered (SPEC rule 15)`
+        : spec
+          ? spec.address(address)
+          : `unknown target kind in ${JSON.stringify(raw)} (use ${Object.keys(DRIVERS).join(':, ')}:)`;
       if (problem) ctx.addIssue({ code: 'custom', path: [i], message: spec ? `${kind}: ${problem}` : problem });
       return { raw, kind, address };
     });

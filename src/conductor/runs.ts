@@ -5,7 +5,7 @@
  * `noop` task completes inside the conductor, through the inbox, with its rendered `with`
  * as result. The only writer of `state.work`.
  */
-import { keepLiterals, renderTemplate, type Scope } from '../definition/core.js';
+import { keepLiterals, renderTemplate, splitTargets, type Scope } from '../definition/core.js';
 import { baseScope, planOf, runsActivity, type ActivitySettings, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
@@ -136,9 +136,10 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
     scope.item = run.fanout?.items[index];
     scope.index = index;
   }
-  const rendered = yield* settled(renderTemplate(plan.task.with ?? {}, scope, `${plan.path}.with`));
+  const template = splitTargets(plan.task.action, plan.task.with ?? {});
+  const rendered = yield* settled(renderTemplate(template, scope, `${plan.path}.with`));
   // Code and secret routes are never rendered (SPEC rule 15): they reach the activity as written.
-  const input = keepLiterals(plan.task.action, plan.task.with, rendered);
+  const input = keepLiterals(plan.task.action, template, rendered);
   const execution: Execution = {
     id: nextId(turn, 'x'),
     runId: run.id,

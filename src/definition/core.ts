@@ -22,5 +22,5 @@ export {
 } from './graph.js';
 export { DefinitionError, formatProblems, type Problem } from './problems.js';
 export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
-export { keepLiterals } from './trust.js';
+export { keepLiterals, splitTargets } from './trust.js';
 export type { Definition, Task, Transition, Retry, OnFailure, Duration } from './schema.js';

@@ -41,3 +41,9 @@ export const DEFAULTS = {
   heartbeat: '30s',
   failureMode: 'fail_fast' as FailureMode,
 } as const;
+
+/**
+ * Splits a deliver `to` text into targets: at commas followed by something shaped like
+ * `kind:`, so a webhook URL may contain commas.
+ */
+export const TARGET_SPLIT = /,\s*(?=[a-z][\w-]*:)/i;

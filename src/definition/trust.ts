@@ -9,7 +9,7 @@
  * runs started before this rule, passes them to the activity as the literal text they are:
  * `echo {{ input.topic }}` as shell text echoes the braces, it never runs the input.
  */
-import type { Action } from './language.js';
+import { TARGET_SPLIT, type Action } from './language.js';
 import { formatPath, type PathSegment } from './paths.js';
 import type { Problem } from './problems.js';
 import { hasTemplates, isPlainObject } from './templates.js';
@@ -49,9 +49,50 @@ function valueAt(value: unknown, path: readonly PathSegment[]): unknown {
 
 /** A template in a literal-only field of a task's `with`: one problem each, at `base.with.…`. */
 export function literalFieldProblems(action: Action, withValue: unknown, base: string): Problem[] {
-  return LITERAL_FIELDS[action].flatMap(({ path, why }) =>
+  const fields = LITERAL_FIELDS[action].flatMap(({ path, why }) =>
     hasTemplates(valueAt(withValue, path)) ? [{ path: `${base}.${formatPath(['with', ...path])}`, message: why }] : [],
   );
+  if (action !== 'deliver' || !isPlainObject(withValue)) return fields;
+  const to = withValue.to;
+  const targets = typeof to === 'string' ? [to] : Array.isArray(to) ? to : [];
+  const routes = targets.flatMap((target, i) =>
+    typeof target === 'string' && target.split(TARGET_SPLIT).some((one) => hasTemplates(one) && fixedRoute(one) === undefined)
+      ? [{ path: `${base}.${formatPath(Array.isArray(to) ? ['with', 'to', i] : ['with', 'to'])}`, message: ROUTE_RULE }]
+      : [],
+  );
+  return [...fields, ...routes];
+}
+
+const ROUTE_RULE =
+  "a target's kind and a webhook's scheme and host are never rendered: write them literally (`webhook:https://host/`, `file:`, `telegram:`); values may fill what follows";
+
+/**
+ * The route a delivery target fixes before its first `{{`: its kind, and for a webhook its
+ * origin, which must end in `/`, `?` or `#` before any template. Undefined when a template
+ * could still choose either. For a target without templates, the route it names.
+ */
+export function fixedRoute(target: string): string | undefined {
+  const at = target.indexOf('{{');
+  const prefix = (at < 0 ? target : target.slice(0, at)).trimStart();
+  const kind = /^([a-z][\w-]*):/i.exec(prefix);
+  if (!kind?.[1]) return undefined;
+  if (kind[1] !== 'webhook') return kind[1];
+  const url = prefix.slice(kind[0].length);
+  const origin = at < 0 ? url : /^https?:\/\/[^/?#{]+(?=[/?#])/i.exec(url)?.[0];
+  if (origin === undefined || !URL.canParse(origin)) return undefined;
+  return `webhook:${new URL(origin).origin}`;
+}
+
+/**
+ * A deliver `with` whose templated `to` text is split into its targets first, so that each is
+ * rendered on its own and a value holding `, webhook:…` cannot add a target. Anything else is
+ * returned as it is.
+ */
+export function splitTargets(action: Action, withValue: unknown): unknown {
+  if (action !== 'deliver' || !isPlainObject(withValue)) return withValue;
+  const to = withValue.to;
+  if (typeof to !== 'string' || !to.includes('{{')) return withValue;
+  return { ...withValue, to: to.split(TARGET_SPLIT).map((target) => target.trim()) };
 }
 
 /**
@@ -60,8 +101,10 @@ export function literalFieldProblems(action: Action, withValue: unknown, base: s
  */
 export function keepLiterals(action: Action, original: unknown, rendered: unknown): unknown {
   const fields = LITERAL_FIELDS[action].filter(({ path }) => hasTemplates(valueAt(original, path)));
-  if (fields.length === 0 || !isPlainObject(rendered)) return rendered;
+  const targets = action === 'deliver' ? keptTargets(original, rendered) : undefined;
+  if ((fields.length === 0 && targets === undefined) || !isPlainObject(rendered)) return rendered;
   const kept: Record<string, unknown> = { ...rendered };
+  if (targets !== undefined) kept.to = targets;
   for (const { path } of fields) {
     const [head, index] = path;
     if (typeof head !== 'string') continue;
@@ -75,4 +118,25 @@ export function keepLiterals(action: Action, original: unknown, rendered: unknow
     }
   }
   return kept;
+}
+
+/**
+ * The rendered `to` list with every target put back as written where its template could
+ * choose the route, or rendering changed the route its literal text fixed; undefined when
+ * nothing needs keeping. (`original.to` is a list here: see {@link splitTargets}.)
+ */
+function keptTargets(original: unknown, rendered: unknown): unknown[] | undefined {
+  const written = isPlainObject(original) ? original.to : undefined;
+  const out = isPlainObject(rendered) ? rendered.to : undefined;
+  if (!Array.isArray(written) || !Array.isArray(out) || !hasTemplates(written)) return undefined;
+  let changed = false;
+  const kept = out.map((value, i) => {
+    const template = written[i];
+    if (typeof template !== 'string' || !hasTemplates(template)) return value;
+    const route = fixedRoute(template);
+    if (route !== undefined && typeof value === 'string' && fixedRoute(value) === route) return value;
+    changed = true;
+    return template;
+  });
+  return changed ? kept : undefined;
 }

@@ -261,6 +261,14 @@ describe('deliver: webhook addresses', () => {
     expect(() => checkWorkerSettings({ SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: 'private, loopback' })).not.toThrow();
   });
 
+  it('a target the interpreter kept as written (its route was templated) fails for good, naming the rule', () => {
+    const parsed = deliverInputSchema.safeParse({ to: ['webhook:https://{{ input.host }}/hook'], content: 'x' });
+    expect(parsed.success).toBe(false);
+    expect(parsed.error?.issues[0]?.message).toMatch(
+      /kept as written: a target's kind and a webhook's scheme and host are never rendered/,
+    );
+  });
+
   it('classifies addresses by range, including IPv4-mapped IPv6', () => {
     expect(addressClass('8.8.8.8')).toBeUndefined();
     expect(addressClass('2606:4700::1111')).toBeUndefined();

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext, startRun, type StartExecutionCommand } from '../../../src/conductor/index.js';
 import { checkReceived, validateDefinition } from '../../../src/definition/index.js';
+import { fixedRoute } from '../../../src/definition/trust.js';
 
 const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
 const HOSTILE = 'hi; touch /tmp/pwned';
@@ -74,5 +75,49 @@ describe('code and secret routes are never rendered (rule 15)', () => {
     };
     const start = await firstStart(definition, { topic: HOSTILE, var: 'OPENAI_API_KEY' });
     expect(start?.with).toEqual({ to: 'file:out', content: HOSTILE, secret_env: '{{ input.var }}' });
+  });
+
+  it("a target's kind and a webhook's host stay as written; a value cannot add a target; the path may take the input", async () => {
+    const tasks = {
+      send: {
+        action: 'deliver',
+        with: {
+          to: 'webhook:https://{{ input.host }}/hook, file:out/{{ input.name }}, webhook:https://hooks.example/{{ input.path }}',
+          content: 'x',
+        },
+      },
+    };
+    const definition = { version: 1, name: 'hostile-targets', tasks };
+    const problems = validateDefinition(definition);
+    expect(problems.ok).toBe(false);
+    if (!problems.ok) expect(problems.problems.map((p) => p.path)).toContain('tasks.send.with.to');
+    const start = await firstStart(definition, {
+      host: 'attacker.example',
+      name: 'x, webhook:https://attacker.example/steal',
+      path: 'p?q=1',
+    });
+    expect(start?.with).toEqual({
+      to: [
+        'webhook:https://{{ input.host }}/hook',
+        'file:out/x, webhook:https://attacker.example/steal',
+        'webhook:https://hooks.example/p?q=1',
+      ],
+      content: 'x',
+    });
+    // A whole target from input is kept as written too.
+    const whole = await firstStart(
+      { version: 1, name: 'whole', tasks: { send: { action: 'deliver', with: { to: '{{ input.to }}', content: 'x' } } } },
+      { to: 'webhook:https://attacker.example/' },
+    );
+    expect(whole?.with).toEqual({ to: ['{{ input.to }}'], content: 'x' });
+  });
+
+  it('fixedRoute: the kind, and a webhook origin only when a delimiter follows it before any template', () => {
+    expect(fixedRoute('telegram:{{ input.chat }}')).toBe('telegram');
+    expect(fixedRoute('webhook:https://h.example/{{ x }}')).toBe('webhook:https://h.example');
+    expect(fixedRoute('webhook:https://h.example:8443?{{ x }}')).toBe('webhook:https://h.example:8443');
+    expect(fixedRoute('webhook:https://h.example{{ x }}/')).toBeUndefined();
+    expect(fixedRoute('web{{ x }}')).toBeUndefined();
+    expect(fixedRoute('webhook:https://h.example/a')).toBe('webhook:https://h.example');
   });
 });
