@@ -1,36 +1,18 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
-import { durationSchema } from './common/duration.js';
 import { nonRetryable, retryable } from './common/failures.js';
 import { failureForResponse, fetchOrFail, readText, type Call } from './common/http.js';
 import { AGENT_KEYS_ENV, keyHosts } from './common/key-hosts.js';
 import { capUtf8 } from './common/text.js';
+import { agentInputSchema } from './inputs.js';
 import type { AgentResult, AgentUsage } from './types.js';
+
+export { agentInputSchema };
 
 /** Replies are capped so a result stays far below Temporal's 2 MiB payload limit. */
 export const AGENT_MAX_TEXT_BYTES = 512 * 1024;
 const SERVICE = 'agent endpoint';
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** `with` of an agent task. The API key itself is never accepted here: it would land in history. */
-export const agentInputSchema = z.strictObject({
-  prompt: z.string().min(1),
-  system: z.string().optional(),
-  model: z.string().min(1).optional(),
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  /** Name of the worker env var that holds the API key. */
-  api_key_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
-  api_key: z
-    .never({
-      error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`',
-    })
-    .optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  max_tokens: z.number().int().positive().optional(),
-  timeout: durationSchema.optional(),
-});
-
 /** Parsed `with` of an agent task. */
 export type AgentInput = z.output<typeof agentInputSchema>;
 

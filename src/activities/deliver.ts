@@ -1,8 +1,6 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
-import { durationSchema } from './common/duration.js';
-import { TARGET_SPLIT } from '../definition/language.js';
 import { retryable } from './common/failures.js';
 import { deliverDiscord } from './deliver/discord.js';
 import type { DeliveryJob, TargetDriver, TargetProgress } from './deliver/driver.js';
@@ -11,70 +9,19 @@ import { deliveryIdFor } from './deliver/id.js';
 import { deliverSlack } from './deliver/slack.js';
 import { deliverTelegram } from './deliver/telegram.js';
 import { deliverWebhook } from './deliver/webhook.js';
+import { deliverInputSchema, type DeliveryTarget, type TargetKind } from './inputs.js';
 import type { DeliverResult, DeliveryTargetReport, TaskMeta } from './types.js';
 
-/** Target kinds and how each address must look. */
-const DRIVERS: Record<string, { driver: TargetDriver; address: (a: string) => string | undefined }> = {
-  file: { driver: deliverFile, address: (a) => (a.trim() ? undefined : 'needs a folder, e.g. file:outbox') },
-  webhook: {
-    driver: deliverWebhook,
-    address: (a) => (/^https?:\/\/[^\s]+$/.test(a) && URL.canParse(a) ? undefined : 'needs an http(s) URL'),
-  },
-  slack: { driver: deliverSlack, address: (a) => (/^[#\w.-]+$/.test(a) ? undefined : 'needs a channel name or id') },
-  discord: { driver: deliverDiscord, address: (a) => (/^\d{5,25}$/.test(a) ? undefined : 'needs a numeric channel id') },
-  telegram: {
-    driver: deliverTelegram,
-    address: (a) => (/^(-?\d+|@\w{4,})$/.test(a) ? undefined : 'needs a numeric chat id or @channelname'),
-  },
+export { deliverInputSchema, type DeliveryTarget };
+
+/** The driver of each target kind (inputs.ts says how each address must look). */
+const DRIVERS: Readonly<Record<TargetKind, TargetDriver>> = {
+  file: deliverFile,
+  webhook: deliverWebhook,
+  slack: deliverSlack,
+  discord: deliverDiscord,
+  telegram: deliverTelegram,
 };
-
-/** One parsed target: `kind:address`, with `raw` as written. */
-export interface DeliveryTarget {
-  raw: string;
-  kind: string;
-  address: string;
-}
-
-const targetsSchema = z
-  .union([z.string(), z.array(z.string())])
-  .transform((to) => [...new Set((typeof to === 'string' ? to.split(TARGET_SPLIT) : to).map((t) => t.trim()).filter(Boolean))])
-  .transform((list, ctx): DeliveryTarget[] => {
-    if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'no delivery target given' });
-    return list.map((raw, i) => {
-      const colon = raw.indexOf(':');
-      const kind = colon > 0 ? raw.slice(0, colon) : '';
-      const address = raw.slice(colon + 1);
-      const spec = DRIVERS[kind];
-      const problem = raw.includes('{{')
-        ? `${JSON.stringify(raw)} holds a template the interpreter kept as written: a target's kind and a webhook's scheme and host are never rendered (SPEC rule 15)`
-        : spec
-          ? spec.address(address)
-          : `unknown target kind in ${JSON.stringify(raw)} (use ${Object.keys(DRIVERS).join(':, ')}:)`;
-      if (problem) ctx.addIssue({ code: 'custom', path: [i], message: spec ? `${kind}: ${problem}` : problem });
-      return { raw, kind, address };
-    });
-  });
-
-/** `with` of a deliver task. */
-export const deliverInputSchema = z.strictObject({
-  /** A target, a comma list of targets, or an array of them. */
-  to: targetsSchema,
-  /** Text to send; any other value is sent as its JSON text. */
-  content: z.unknown().transform((v, ctx) => {
-    const text = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v, null, 2);
-    if (text.trim() === '') ctx.addIssue({ code: 'custom', message: 'content is missing or empty' });
-    return text;
-  }),
-  title: z.string().optional(),
-  /** Append a visible `— sy_…` id line to chat messages, for targets that cannot dedupe. */
-  footer: z.boolean().default(false),
-  secret_env: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
-    .default('SWITCHYARD_WEBHOOK_SECRET'),
-  /** Per-request deadline (default 30 s). */
-  timeout: durationSchema.default(30_000),
-});
 
 /** Parsed `with` of a deliver task. */
 export type DeliverInput = z.output<typeof deliverInputSchema>;
@@ -130,7 +77,7 @@ export async function runDeliver(input: DeliverInput, ctx: DeliverContext): Prom
   for (const target of input.to) {
     const tp = (progress.targets[target.raw] ??= { done: 0, details: [] });
     try {
-      tp.outcome ??= await (DRIVERS[target.kind] as { driver: TargetDriver }).driver(target.address, job, tp, beat);
+      tp.outcome ??= await DRIVERS[target.kind as TargetKind](target.address, job, tp, beat);
       beat();
       reports.push({
         target: target.raw,

@@ -1,70 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
 import { jsonBytes } from './common/canonical.js';
-import { durationSchema } from './common/duration.js';
 import { cancelled, nonRetryable, retryable } from './common/failures.js';
 import { capUtf8 } from './common/text.js';
 import { StreamCapture, wantsAgent } from './script/capture.js';
 import { terminateGroup } from './script/process-group.js';
+import { scriptInputSchema } from './inputs.js';
 import type { ScriptResult } from './types.js';
+
+export { scriptInputSchema };
 
 const MiB = 1024 * 1024;
 /** Result budget under Temporal's 2 MiB payload limit, leaving room for the receipt and envelope. */
 export const SCRIPT_RESULT_BUDGET = 1.5 * MiB;
 const STDERR_TAIL_IN_ERRORS = 2048;
-
-/** Values from expressions: text as is; numbers and booleans as their text; objects as JSON text. */
-const argText = z
-  .union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
-  .transform((v) => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)))
-  .refine((v) => !v.includes('\0'), 'must not contain NUL characters');
-
-/** `with` of a script task. */
-export const scriptInputSchema = z
-  .strictObject({
-    /** argv: the program and its arguments, passed to the OS as is (never through a shell). */
-    command: z.array(argText).min(1).optional(),
-    /** Opt-in shell script text, run with /bin/sh -c; values belong in `args` ($1, $2, …). */
-    shell: z.string().min(1).optional(),
-    args: z.array(argText).optional(),
-    cwd: z.string().min(1).optional(),
-    /** Set over the script's minimal environment (see scriptEnvironment); null removes a variable. */
-    env: z
-      .record(
-        z.string().regex(/^[^=\0]+$/, 'not a valid variable name'),
-        z.union([z.string(), z.number(), z.boolean()]).nullable(),
-      )
-      .optional(),
-    timeout: durationSchema.optional(),
-    stdin: argText.optional(),
-    /** Per stream; the head is kept. At most 1 MiB so results fit a Temporal payload. */
-    max_output_bytes: z.number().int().positive().max(MiB).default(MiB),
-    parse_json: z.boolean().default(false),
-  })
-  .superRefine(
-    (v, ctx) => {
-      if ((v.command === undefined) === (v.shell === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['command'],
-          message: 'give exactly one of `command` (argv array) or `shell` (script text)',
-        });
-      }
-      if (v.args !== undefined && v.shell === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['args'],
-          message: '`args` is only for `shell` scripts; put arguments in `command`',
-        });
-      }
-      if (Array.isArray(v.command) && v.command[0] === '')
-        ctx.addIssue({ code: 'custom', path: ['command', 0], message: 'the program must not be empty' });
-      // Run even when fields have issues, so one parse reports every problem at once.
-    },
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
-  );
 
 /** Parsed `with` of a script task. */
 export type ScriptInput = z.output<typeof scriptInputSchema>;

@@ -19,6 +19,7 @@ import { formatDuration, parseDuration } from './duration.js';
 import { DEFAULTS } from './language.js';
 import { isPlainObject } from './templates.js';
 import { literalFieldProblems } from './trust.js';
+import { withProblems } from './with.js';
 import { zodProblems } from './zod-problems.js';
 
 export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
@@ -33,7 +34,7 @@ export function validateDefinition(value: unknown): ValidationResult {
   // Nothing to check structurally in a document that is not a mapping; zod has said so.
   if (isPlainObject(value)) {
     const loose = readStructure(value).definition;
-    problems.push(...staticChecks(loose), ...trustProblems(loose), ...timeoutProblems(loose));
+    problems.push(...staticChecks(loose), ...trustProblems(loose), ...timeoutProblems(loose), ...withProblems(loose));
   }
   if (strict.success && problems.length === 0) return { ok: true, definition: strict.data, graph: buildGraph(strict.data) };
   return { ok: false, problems: orderProblems(problems) };

@@ -72,7 +72,8 @@ describe('daily briefing end to end against real protocol peers', () => {
   });
 
   it('delivers exactly once, signed, after a 500, and keeps every secret out of history', async () => {
-    const report = loadDefinitionText(readFileSync(FIXTURE, 'utf8'), FIXTURE);
+    const text = readFileSync(FIXTURE, 'utf8').replaceAll('WEBHOOK_PORT', new URL(webhook.url).port);
+    const report = loadDefinitionText(text, FIXTURE);
     if (!report.ok) throw new Error(JSON.stringify(report.problems));
     webhook.failNext(1, { status: 500, body: 'receiver briefly down' });
     const taskQueue = uniqueTaskQueue('e2e');
@@ -81,7 +82,7 @@ describe('daily briefing end to end against real protocol peers', () => {
       client.workflow.execute(interpretGraph, {
         taskQueue,
         workflowId,
-        args: [{ definition: report.definition, input: { webhook_url: `${webhook.url}/hook` } }],
+        args: [{ definition: report.definition, input: {} }],
       }),
     );
 

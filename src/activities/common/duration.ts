@@ -6,7 +6,7 @@
  * unit ambiguity the parser refuses is one of text, not of a number the caller computed.
  */
 import { z } from 'zod';
-import { parseDuration } from '../../definition/index.js';
+import { parseDuration } from '../../definition/duration.js';
 
 /** Milliseconds of a positive duration; throws an Error saying what is wrong. */
 function durationMs(value: number | string): number {

@@ -16,7 +16,7 @@ import {
   type StartExecutionCommand,
   type StepResult,
 } from '../../../src/conductor/index.js';
-import { validateDefinition } from '../../../src/definition/index.js';
+import { checkReceived } from '../../../src/definition/index.js';
 
 const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
 const T0 = Date.parse(WORKFLOW.startTime);
@@ -25,7 +25,7 @@ const T0 = Date.parse(WORKFLOW.startTime);
 type Begun = StepResult & { context: RunContext };
 
 async function begin(definition: unknown, input?: Record<string, unknown>): Promise<Begun> {
-  const valid = validateDefinition(definition);
+  const valid = checkReceived(definition);
   if (!valid.ok) throw new Error(JSON.stringify(valid.problems));
   const context = buildContext({ ...valid, input, workflow: WORKFLOW });
   return { context, ...(await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now: T0 })) };

@@ -15,7 +15,7 @@ import {
   type ConductorEvent,
   type RunState,
 } from '../../../src/conductor/index.js';
-import { validateDefinition } from '../../../src/definition/index.js';
+import { checkReceived } from '../../../src/definition/index.js';
 
 interface Carried {
   fixture: string;
@@ -51,7 +51,7 @@ describe('format-1 states carried by the previous release', () => {
   it.each(entries.map((entry) => [`${entry.fixture}: ${entry.case} (seed ${entry.seed})`, entry] as const))(
     '%s continues with the same commands',
     async (_, entry) => {
-      const valid = validateDefinition(entry.definition);
+      const valid = checkReceived(entry.definition);
       if (!valid.ok) throw new Error(JSON.stringify(valid.problems));
       const context = buildContext({ ...valid, input: entry.input, workflow: { id: 'wf', runId: 'r2' } });
       let state: RunState = readState(entry.carried);

@@ -25,9 +25,9 @@ describe('validateFiles', () => {
     const file = `${fixtures}invalid/many-problems.yaml`;
     const { exitCode, output } = await validateFiles([file], { json: false });
     expect(exitCode).toBe(1);
-    expect(output).toContain('11 problems');
-    expect(output).toContain(`${file}:23:17  tasks.a.next[0].do[1]  unknown task 'ghost'`);
-    expect(output).toContain(`${file}:33:3  tasks.fail  'fail' is a reserved name`);
+    expect(output).toContain('14 problems');
+    expect(output).toContain(`${file}:26:17  tasks.a.next[0].do[1]  unknown task 'ghost'`);
+    expect(output).toContain(`${file}:36:3  tasks.fail  'fail' is a reserved name`);
   });
 
   it('reports a missing file as a problem, not a crash, and still checks the others', async () => {
@@ -64,10 +64,10 @@ describe('renderGraph', () => {
     `version: 1
 name: g
 tasks:
-  a: { action: script, next: [{ do: [b, c] }, { when: failed, do: [fail] }] }
+  a: { action: script, with: { command: ["true"] }, next: [{ do: [b, c] }, { when: failed, do: [fail] }] }
   b: { action: noop, next: [{ do: [end] }] }
   c: { action: noop, next: [{ when: "ctx.ok", do: [end] }] }
-  end: { action: deliver, join: all }
+  end: { action: deliver, with: { to: "file:out", content: done }, join: all }
 `,
   );
 

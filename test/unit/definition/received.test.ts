@@ -42,9 +42,9 @@ describe('checkReceived: the interpreter reads what the client validated', () =>
    * Invalid only by checks the client makes before a run starts and the interpreter does
    * not (so that runs started before them still replay): templates in code and secret
    * routes, which it runs as literal text (definition/trust.ts), and a `with.timeout` longer
-   * than the task's.
+   * than the task's, and `with` checked against the activities' schemas (definition/with.ts).
    */
-  const CLIENT_ONLY = ['templates-in-literal-fields.yaml', 'with-timeout-longer-than-task.yaml'];
+  const CLIENT_ONLY = ['templates-in-literal-fields.yaml', 'with-timeout-longer-than-task.yaml', 'bad-with.yaml'];
 
   it.each(invalid.map((url) => [name(url), url] as const))('%s: refused too', (file, url) => {
     let value: unknown;

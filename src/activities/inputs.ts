@@ -1,0 +1,146 @@
+/**
+ * The `with` of each activity, as zod schemas: the activity parses its input with them, and
+ * `validate` checks a definition's literal `with` against the same ones (definition/with.ts).
+ * Pure on purpose — zod and the definition language's own rules, no I/O — so that the
+ * definition module, which also runs inside the workflow sandbox, may import it.
+ */
+import { z } from 'zod';
+import { TARGET_SPLIT } from '../definition/language.js';
+import { durationSchema } from './common/duration.js';
+
+const MiB = 1024 * 1024;
+
+/** Values from expressions: text as is; numbers and booleans as their text; objects as JSON text. */
+const argText = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.unknown()), z.record(z.string(), z.unknown())])
+  .transform((v) => (typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v)))
+  .refine((v) => !v.includes('\0'), 'must not contain NUL characters');
+
+/** `with` of a script task. */
+export const scriptInputSchema = z
+  .strictObject({
+    /** argv: the program and its arguments, passed to the OS as is (never through a shell). */
+    command: z.array(argText).min(1).optional(),
+    /** Opt-in shell script text, run with /bin/sh -c; values belong in `args` ($1, $2, …). */
+    shell: z.string().min(1).optional(),
+    args: z.array(argText).optional(),
+    cwd: z.string().min(1).optional(),
+    /** Set over the script's minimal environment (see scriptEnvironment); null removes a variable. */
+    env: z
+      .record(
+        z.string().regex(/^[^=\0]+$/, 'not a valid variable name'),
+        z.union([z.string(), z.number(), z.boolean()]).nullable(),
+      )
+      .optional(),
+    timeout: durationSchema.optional(),
+    stdin: argText.optional(),
+    /** Per stream; the head is kept. At most 1 MiB so results fit a Temporal payload. */
+    max_output_bytes: z.number().int().positive().max(MiB).default(MiB),
+    parse_json: z.boolean().default(false),
+  })
+  .superRefine(
+    (v, ctx) => {
+      if ((v.command === undefined) === (v.shell === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['command'],
+          message: 'give exactly one of `command` (argv array) or `shell` (script text)',
+        });
+      }
+      if (v.args !== undefined && v.shell === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['args'],
+          message: '`args` is only for `shell` scripts; put arguments in `command`',
+        });
+      }
+      if (Array.isArray(v.command) && v.command[0] === '')
+        ctx.addIssue({ code: 'custom', path: ['command', 0], message: 'the program must not be empty' });
+      // Run even when fields have issues, so one parse reports every problem at once.
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `with` of an agent task. The API key itself is never accepted here: it would land in history. */
+export const agentInputSchema = z.strictObject({
+  prompt: z.string().min(1),
+  system: z.string().optional(),
+  model: z.string().min(1).optional(),
+  base_url: z.url({ protocol: /^https?$/ }).optional(),
+  /** Name of the worker env var that holds the API key. */
+  api_key_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
+  api_key: z
+    .never({
+      error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`',
+    })
+    .optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  timeout: durationSchema.optional(),
+});
+
+/** Target kinds and how each address must look (what is wrong, or undefined). */
+const TARGET_ADDRESSES = {
+  file: (a: string) => (a.trim() ? undefined : 'needs a folder, e.g. file:outbox'),
+  webhook: (a: string) => (/^https?:\/\/[^\s]+$/.test(a) && URL.canParse(a) ? undefined : 'needs an http(s) URL'),
+  slack: (a: string) => (/^[#\w.-]+$/.test(a) ? undefined : 'needs a channel name or id'),
+  discord: (a: string) => (/^\d{5,25}$/.test(a) ? undefined : 'needs a numeric channel id'),
+  telegram: (a: string) => (/^(-?\d+|@\w{4,})$/.test(a) ? undefined : 'needs a numeric chat id or @channelname'),
+} as const;
+
+/** A delivery target kind: `file`, `webhook`, `slack`, `discord`, `telegram`. */
+export type TargetKind = keyof typeof TARGET_ADDRESSES;
+
+function isTargetKind(kind: string): kind is TargetKind {
+  return Object.hasOwn(TARGET_ADDRESSES, kind);
+}
+
+/** One parsed target: `kind:address`, with `raw` as written. */
+export interface DeliveryTarget {
+  raw: string;
+  kind: string;
+  address: string;
+}
+
+const targetsSchema = z
+  .union([z.string(), z.array(z.string())])
+  .transform((to) => [...new Set((typeof to === 'string' ? to.split(TARGET_SPLIT) : to).map((t) => t.trim()).filter(Boolean))])
+  .transform((list, ctx): DeliveryTarget[] => {
+    if (list.length === 0) ctx.addIssue({ code: 'custom', message: 'no delivery target given' });
+    return list.map((raw, i) => {
+      const colon = raw.indexOf(':');
+      const kind = colon > 0 ? raw.slice(0, colon) : '';
+      const address = raw.slice(colon + 1);
+      const known = isTargetKind(kind);
+      const problem = raw.includes('{{')
+        ? `${JSON.stringify(raw)} holds a template the interpreter kept as written: a target's kind and a webhook's scheme and host are never rendered (SPEC rule 15)`
+        : known
+          ? TARGET_ADDRESSES[kind](address)
+          : `unknown target kind in ${JSON.stringify(raw)} (use ${Object.keys(TARGET_ADDRESSES).join(':, ')}:)`;
+      if (problem) ctx.addIssue({ code: 'custom', path: [i], message: known ? `${kind}: ${problem}` : problem });
+      return { raw, kind, address };
+    });
+  });
+
+/** `with` of a deliver task. */
+export const deliverInputSchema = z.strictObject({
+  /** A target, a comma list of targets, or an array of them. */
+  to: targetsSchema,
+  /** Text to send; any other value is sent as its JSON text. */
+  content: z.unknown().transform((v, ctx) => {
+    const text = typeof v === 'string' ? v : v === undefined ? '' : JSON.stringify(v, null, 2);
+    if (text.trim() === '') ctx.addIssue({ code: 'custom', message: 'content is missing or empty' });
+    return text;
+  }),
+  title: z.string().optional(),
+  /** Append a visible `— sy_…` id line to chat messages, for targets that cannot dedupe. */
+  footer: z.boolean().default(false),
+  secret_env: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name')
+    .default('SWITCHYARD_WEBHOOK_SECRET'),
+  /** Per-request deadline (default 30 s). */
+  timeout: durationSchema.default(30_000),
+});
