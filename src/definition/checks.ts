@@ -18,7 +18,9 @@ export function staticChecks(def: LooseDefinition): Problem[] {
   if (tasks === undefined) return [];
   const names = Object.keys(tasks);
   const problems: Problem[] = [...checkNames(names), ...checkStart(def.start, names)];
-  for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, names));
+  // A set: `includes` on the list would make the checks quadratic in the number of tasks.
+  const known = new Set(names);
+  for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, known));
   problems.push(...checkDuration(def.timeout, 'timeout'));
   problems.push(...expressionProblems(checkTemplates(def.output, 'output')));
   const notify = typeof def.on_failure === 'object' ? def.on_failure.notify : undefined;
@@ -58,16 +60,19 @@ function checkNames(names: readonly string[]): Problem[] {
 function checkStart(start: readonly string[] | undefined, names: readonly string[]): Problem[] {
   if (start === undefined) return [];
   if (start.length === 0) return [{ path: 'start', message: 'start lists no tasks: remove it or name the entry points' }];
+  const known = new Set(names);
+  const firstAt = new Map<string, number>();
+  start.forEach((name, index) => firstAt.set(name, firstAt.get(name) ?? index));
   return start.flatMap((name, index): Problem[] => {
     const path = formatPath(['start', index]);
-    if (start.indexOf(name) !== index) return [{ path, message: `'${name}' is listed twice` }];
-    if (names.includes(name)) return [];
+    if (firstAt.get(name) !== index) return [{ path, message: `'${name}' is listed twice` }];
+    if (known.has(name)) return [];
     if (name === FAIL_TARGET) return [{ path, message: `'${FAIL_TARGET}' cannot be an entry point` }];
     return [{ path, message: `unknown task '${name}'${didYouMean(name, names)}` }];
   });
 }
 
-function checkTask(name: string, task: LooseTask, names: readonly string[]): Problem[] {
+function checkTask(name: string, task: LooseTask, names: ReadonlySet<string>): Problem[] {
   const problems: Problem[] = [];
   (task.next ?? []).forEach((transition, index) => problems.push(...checkTransition(name, index, transition, names)));
   problems.push(...checkDeadTransitions(name, task.next ?? []));
@@ -96,7 +101,7 @@ function checkTask(name: string, task: LooseTask, names: readonly string[]): Pro
   return problems;
 }
 
-function checkTransition(from: string, index: number, transition: LooseTransition, names: readonly string[]): Problem[] {
+function checkTransition(from: string, index: number, transition: LooseTransition, names: ReadonlySet<string>): Problem[] {
   const path = taskPath(from, 'next', index);
   const problems: Problem[] = [];
   if (transition.when !== undefined && !isWhenKeyword(transition.when)) {
@@ -108,7 +113,7 @@ function checkTransition(from: string, index: number, transition: LooseTransitio
     const at = doPath(from, index, transition.do, position);
     const first = targets.indexOf(target);
     if (first !== position) problems.push({ path: at, message: `'${target}' is already listed at ${formatPath(['do', first])}` });
-    else if (target !== FAIL_TARGET && !names.includes(target)) {
+    else if (target !== FAIL_TARGET && !names.has(target)) {
       problems.push({ path: at, message: `unknown task '${target}'${didYouMean(target, [...names, FAIL_TARGET])}` });
     }
   });

@@ -4,6 +4,6 @@
  */
 export * from './core.js';
 export * from './schema.js';
-export { validateDefinition } from './validate.js';
+export { MAX_TASKS, validateDefinition } from './validate.js';
 export { loadDefinitionText, parseDefinitionText, MAX_DEPTH } from './load.js';
 export { drawGraph, type DiagramFormat } from './diagram.js';

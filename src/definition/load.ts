@@ -11,14 +11,16 @@ import { validateDefinition, type ValidDefinition, type ValidationResult } from 
 /** Parses YAML text and validates it; every problem carries a line and column. `source` names the file. */
 export function loadDefinitionText(text: string, source?: string): ValidationResult {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found by the one walk below: yaml's own check compares each key with
+  // every earlier one, quadratic in a map's size (10,000 tasks took seconds).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const at = (offset: number): Pick<Problem, 'line' | 'column'> => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
   const yamlProblems: Problem[] = doc.errors.map((error) => ({
     path: pathAtOffset(doc.contents, error.pos[0]),
-    message: error.code === 'DUPLICATE_KEY' ? 'duplicate key: YAML keys must be unique' : yamlMessage(error.message),
+    message: yamlMessage(error.message),
     ...at(error.pos[0]),
   }));
   const failed = (problems: Problem[]): ValidationResult => ({
@@ -26,9 +28,15 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
     problems: orderProblems(problems),
     ...(source === undefined ? {} : { source }),
   });
-  // A duplicate key leaves a well-formed document, so keep checking; any other syntax error does not.
-  if (doc.errors.some((error) => error.code !== 'DUPLICATE_KEY')) return failed(yamlProblems);
-  const tooDeep = deepestPastLimit(doc.contents);
+  if (yamlProblems.length > 0) return failed(yamlProblems);
+  const { tooDeep, duplicates } = walk(doc.contents);
+  // A duplicate key leaves a well-formed document, so keep checking.
+  for (const duplicate of duplicates)
+    yamlProblems.push({
+      path: formatPath(duplicate.segments),
+      message: 'duplicate key: YAML keys must be unique',
+      ...at(duplicate.offset),
+    });
   if (tooDeep !== undefined) {
     const path = formatPath(tooDeep.segments);
     return failed([
@@ -64,39 +72,54 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
  */
 export const MAX_DEPTH = 100;
 
-/** Where the document first nests past MAX_DEPTH (the path there), and its whole depth; walked without recursion. */
-function deepestPastLimit(root: Node | null): { segments: PathSegment[]; depth: number; offset: number } | undefined {
-  interface Visit {
-    node: unknown;
-    depth: number;
-    parent?: Visit;
-    segment?: PathSegment;
-  }
+interface Visit {
+  node: unknown;
+  depth: number;
+  parent?: Visit;
+  segment?: PathSegment;
+}
+
+function segmentsOf(visit: Visit): PathSegment[] {
+  const segments: PathSegment[] = [];
+  for (let at: Visit | undefined = visit; at?.segment !== undefined; at = at.parent) segments.push(at.segment);
+  return segments.reverse();
+}
+
+function offsetOf(node: unknown): number {
+  return isScalar(node) || isMap(node) || isSeq(node) ? (node.range?.[0] ?? 0) : 0;
+}
+
+/**
+ * One walk over the document, without recursion and linear in its size: where it first nests
+ * past MAX_DEPTH (the path there) and its whole depth, and every key repeated within a map.
+ */
+function walk(root: Node | null): {
+  tooDeep?: { segments: PathSegment[]; depth: number; offset: number };
+  duplicates: { segments: PathSegment[]; offset: number }[];
+} {
   let first: Visit | undefined;
   let deepest = 0;
+  const duplicates: { segments: PathSegment[]; offset: number }[] = [];
   const stack: Visit[] = [{ node: root, depth: 0 }];
   for (let visit = stack.pop(); visit !== undefined; visit = stack.pop()) {
     const { node, depth } = visit;
     deepest = Math.max(deepest, depth);
     if (depth > MAX_DEPTH) first ??= visit;
     if (isMap(node)) {
-      for (const pair of node.items)
-        stack.push({
-          node: pair.value,
-          depth: depth + 1,
-          parent: visit,
-          segment: isScalar(pair.key) ? String(pair.key.value) : '?',
-        });
+      const keys = new Set<string>();
+      for (const pair of node.items) {
+        const segment = isScalar(pair.key) ? String(pair.key.value) : '?';
+        if (isScalar(pair.key) && keys.has(segment))
+          duplicates.push({ segments: [...segmentsOf(visit), segment], offset: offsetOf(pair.key) });
+        keys.add(segment);
+        stack.push({ node: pair.value, depth: depth + 1, parent: visit, segment });
+      }
     } else if (isSeq(node)) {
       node.items.forEach((item, index) => stack.push({ node: item, depth: depth + 1, parent: visit, segment: index }));
     }
   }
-  if (first === undefined) return undefined;
-  const segments: PathSegment[] = [];
-  for (let at: Visit | undefined = first; at?.segment !== undefined; at = at.parent) segments.unshift(at.segment);
-  const { node } = first;
-  const offset = isScalar(node) || isMap(node) || isSeq(node) ? (node.range?.[0] ?? 0) : 0;
-  return { segments, depth: deepest, offset };
+  if (first === undefined) return { duplicates };
+  return { tooDeep: { segments: segmentsOf(first), depth: deepest, offset: offsetOf(first.node) }, duplicates };
 }
 
 /** Parses and validates, or throws a {@link DefinitionError} listing every problem. */
