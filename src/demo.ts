@@ -9,6 +9,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { startRun } from './cli/runs.js';
 import { TASK_QUEUE } from './constants.js';
+import { DevServerBusyError, lockDevServer } from './temporal/dev-address.js';
 import { startDevServer, type DevServer } from './temporal/dev-server.js';
 import { createWorker } from './worker.js';
 
@@ -16,7 +17,12 @@ const USAGE = `usage: npm start -- [--once] [--db FILE] [--example FILE] [--ui-p
   --once          exit after the example run instead of serving until Ctrl-C
   --db FILE       SQLite file of the dev server (default .switchyard/dev.sqlite)
   --example FILE  definition to run (default examples/hello.yaml)
-  --ui-port N     Web UI port (default: a free one)`;
+  --ui-port N     Web UI port (default 8233 when free, else a free one)
+
+The gRPC port is 7233 when free. While it serves, the address is recorded in
+.switchyard/dev.env (next to the SQLite file), where the client, \`npm run worker\` and,
+after \`set -a; . .switchyard/dev.env; set +a\`, the temporal CLI find it. A second
+npm start on the same SQLite file refuses.`;
 
 const log = (line: string): void => console.log(`[switchyard] ${line}`);
 
@@ -39,18 +45,27 @@ async function main(): Promise<number> {
   }
   const uiPort = values['ui-port'] === undefined ? undefined : Number.parseInt(values['ui-port'], 10);
 
+  let lock: ReturnType<typeof lockDevServer>;
+  try {
+    lock = lockDevServer(values.db);
+  } catch (err) {
+    if (!(err instanceof DevServerBusyError)) throw err;
+    console.error(`[switchyard] ${err.message}`);
+    return 1;
+  }
   let server: DevServer | undefined;
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;
-  let stopping = false;
+  let stopping: Promise<void> | undefined;
   let signalled = false;
-  const stopAll = async (): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    if (worker?.getState() === 'RUNNING') worker.shutdown();
-    await workerDone?.catch(() => undefined);
-    await server?.stop();
-  };
+  // One stop, however many callers: each awaits the same promise, so none exits early.
+  const stopAll = (): Promise<void> =>
+    (stopping ??= (async () => {
+      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      await workerDone?.catch(() => undefined);
+      await server?.stop();
+      lock.release();
+    })());
   // The dev server runs in its own process group, so a terminal's Ctrl-C does not reach it:
   // stop it ourselves on either signal.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -62,9 +77,18 @@ async function main(): Promise<number> {
   }
 
   try {
-    server = await startDevServer({ dbFile: values.db, ui: true, uiPort, log, useExisting: false });
+    server = await startDevServer({
+      dbFile: values.db,
+      ui: true,
+      uiPort,
+      preferPorts: { port: 7233, uiPort: 8233 },
+      log,
+      useExisting: false,
+    });
+    lock.publish(server.address, server.namespace, server.uiUrl);
     log(`Temporal dev server at ${server.address} (SQLite file ${values.db})`);
     log(`Temporal Web UI: ${server.uiUrl}`);
+    log(`recorded in ${lock.file}: npx switchyard finds it; for the temporal CLI: export TEMPORAL_ADDRESS=${server.address}`);
 
     const workerConnection = await NativeConnection.connect({ address: server.address });
     worker = await createWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: TASK_QUEUE });
@@ -80,7 +104,7 @@ async function main(): Promise<number> {
     await connection.close();
     log('result:');
     console.log(JSON.stringify({ status: result.status, output: result.output, tasks: result.tasks }, null, 2));
-    log(`${result.receipts.length} receipts; all of it: npx switchyard --address ${server.address} status ${handle.workflowId}`);
+    log(`${result.receipts.length} receipts; all of it: npx switchyard status ${handle.workflowId}`);
 
     if (values.once) {
       await stopAll();

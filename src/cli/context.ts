@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
-import { describeTarget, resolveConnectTarget } from '../temporal/connection.js';
+import { describeTarget, resolveConnectTarget, unreachableHint } from '../temporal/connection.js';
 import { UnreachableError } from './errors.js';
 
 /** The options given before the command name. */
@@ -33,7 +33,9 @@ export async function withClient<T>(options: GlobalOptions, fn: (client: Client)
   try {
     connection = await Connection.connect({ ...target.config.connectionOptions, connectTimeout: 5_000 });
   } catch (err) {
-    throw new UnreachableError(`cannot reach Temporal at ${target.address}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new UnreachableError(
+      `cannot reach Temporal at ${target.address}: ${err instanceof Error ? err.message : String(err)} ${unreachableHint(target)}`,
+    );
   }
   if (!options.json) console.error(`connected to ${describeTarget(target)}`);
   try {

@@ -24,6 +24,8 @@ export interface DevServerOptions {
   /** Fixed ports; free ones are picked when absent. */
   port?: number;
   uiPort?: number;
+  /** Ports to use when they are free, else free ones (npm start: Temporal's standard 7233 and 8233). */
+  preferPorts?: { port?: number; uiPort?: number };
   metricsPort?: number;
   namespace?: string;
   /** Use TEMPORAL_ADDRESS when it is set (default true). */
@@ -94,6 +96,15 @@ export async function freePort(): Promise<number> {
       server.close(() => resolvePort(port));
     });
   });
+}
+
+/** `preferred` when it is free on 127.0.0.1, else any free port. */
+async function preferredOrFree(preferred: number | undefined): Promise<number> {
+  if (preferred === undefined) return freePort();
+  return assertPortFree(preferred, 'preferred').then(
+    () => preferred,
+    () => freePort(),
+  );
 }
 
 /** Fails with a clear message when a port the caller asked for is taken. */
@@ -167,8 +178,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   ] as const) {
     if (port !== undefined) await assertPortFree(port, what);
   }
-  const port = options.port ?? (await freePort());
-  const uiPort = options.uiPort ?? (await freePort());
+  const port = options.port ?? (await preferredOrFree(options.preferPorts?.port));
+  const uiPort = options.uiPort ?? (await preferredOrFree(options.preferPorts?.uiPort));
   const metricsPort = options.metricsPort ?? (await freePort());
   const httpPort = await freePort();
 

@@ -4,7 +4,8 @@
  * after Ctrl-C); the worker drains an in-flight task on SIGTERM before it exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,9 +20,15 @@ const { PendingActivityState, EventType } = proto.temporal.api.enums.v1;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** A child running a TypeScript entry script with tsx's loader, as `npm start` does. */
-function spawnScript(script: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess & { output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    cwd: ROOT,
+function spawnScript(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  cwd = ROOT,
+): ChildProcess & { output: () => string } {
+  // tsx by its resolved URL and the script by its full path: the child may run elsewhere.
+  const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(ROOT, script), ...args], {
+    cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -70,6 +77,59 @@ describe('npm start (the demo)', () => {
     const code = await exited(demo);
     expect(code).toBe(130);
     expect(processesMatching(db)).toEqual([]);
+  });
+});
+
+describe('npm start: where the client finds it', () => {
+  /** Whether nothing listens on 127.0.0.1:`port` right now. */
+  const free = (port: number) =>
+    new Promise<boolean>((done) => {
+      const server = createServer();
+      server.once('error', () => done(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
+    });
+
+  it('records its address for the client (7233 when free); a second npm start refuses; a dead record is skipped, with a hint', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'sy-home-'));
+    const db = join(home, '.switchyard', 'dev.sqlite');
+    const record = join(home, '.switchyard', 'dev.env');
+    const standard = await free(7233);
+    const demo = spawnScript('src/demo.ts', ['--db', db], demoEnv());
+    try {
+      await waitForOutput(demo, /Press Ctrl-C to stop/);
+      const text = readFileSync(record, 'utf8');
+      const address = /^TEMPORAL_ADDRESS=(.+)$/m.exec(text)?.[1];
+      expect(address).toMatch(/^127\.0\.0\.1:\d+$/);
+      if (standard) expect(address).toBe('127.0.0.1:7233');
+      expect(text).toContain(`SWITCHYARD_DEV_PID=${demo.pid}`);
+      expect(demo.output()).toContain(`export TEMPORAL_ADDRESS=${address}`);
+
+      // The client, run where the user ran npm start, with nothing naming a server.
+      const list = spawnScript('src/client.ts', ['list', '--json'], demoEnv(), home);
+      expect(await exited(list)).toBe(0);
+      expect(list.output()).toMatch(/"graph": "hello"/);
+
+      const second = spawnScript('src/demo.ts', ['--db', db], demoEnv());
+      expect(await exited(second)).toBe(1);
+      expect(second.output()).toContain(`another npm start (pid ${demo.pid}) already serves ${db} at ${address}`);
+    } finally {
+      demo.kill('SIGINT');
+      await exited(demo);
+    }
+    expect(existsSync(record)).toBe(false);
+
+    // A record left by a killed npm start names a process that is gone: skipped, and said.
+    writeFileSync(record, 'TEMPORAL_ADDRESS=127.0.0.1:1\nSWITCHYARD_DEV_PID=2147483646\n');
+    const status = spawnScript('src/client.ts', ['list', '--address', '127.0.0.1:1'], demoEnv(), home);
+    expect(await exited(status)).toBe(3);
+    expect(status.output()).toMatch(
+      /cannot reach Temporal at 127\.0\.0\.1:1: .* \(address from --address\)\. Start the embedded server with `npm start`, or point at a server with --address/,
+    );
+    const stale = spawnScript('src/client.ts', ['list'], { ...demoEnv(), TEMPORAL_ADDRESS: undefined }, home);
+    const code = await exited(stale);
+    // Whether or not something serves localhost:7233 here, the dead record was not used.
+    if (code === 3) expect(stale.output()).toMatch(/names npm start pid 2147483646, which is not running/);
+    else expect(stale.output()).not.toContain('127.0.0.1:1');
   });
 });
 
