@@ -7,6 +7,7 @@
  * join barrier was left partly filled. The only writer of `state.lifecycle`.
  */
 import { ExpressionError, renderTemplate, type Scope } from '../definition/core.js';
+import { overLimitText, oversize } from '../payloads.js';
 import { baseScope, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
@@ -14,7 +15,7 @@ import { disarmDeadline } from './guards.js';
 import { unsatisfiedJoins } from './joins.js';
 import { accepts, followsTransitionsIn, isClosed, mayStartIn, nextPhase, type PhaseSignal } from './phase.js';
 import { keepReceipt } from './receipts.js';
-import { abandonWork, hasExecutionsOut, hasPendingWork, startNotification } from './runs.js';
+import { abandonWork, hasExecutionsOut, hasPendingWork, PAYLOAD_TOO_LARGE, startNotification } from './runs.js';
 import type { Lifecycle, NotificationReport, RunFailure } from './state.js';
 import { emit, type Turn } from './turn.js';
 
@@ -96,6 +97,13 @@ export function* settle(turn: Turn): Work<void> {
   if (phase !== 'running' && phase !== 'draining') return;
   if (hasPendingWork(turn)) {
     if (phase === 'draining') {
+      // The next run's input (interpreter.ts): the definition, the input and this state.
+      const carried = { definition: context.definition, input: context.input, resume: turn.state };
+      const bytes = oversize(carried);
+      if (bytes !== undefined) {
+        failRun(turn, tooLarge(overLimitText('the continue-as-new state', bytes, carried.resume.data, '')), 'cancel');
+        return;
+      }
       signal(turn, 'continue');
       emit(turn, { kind: 'continueAsNew', state: turn.state });
     }
@@ -109,6 +117,12 @@ export function* settle(turn: Turn): Work<void> {
   const { output } = context.definition;
   const rendered =
     output === undefined ? state.data.ctx : yield* settled(renderTemplate(output, baseScope(context, state), 'output'));
+  // The run's result as the interpreter returns it: measured once, when the run ends.
+  const bytes = oversize({ status: 'completed', output: rendered, tasks: state.tasks, receipts: state.receipts.kept });
+  if (bytes !== undefined) {
+    failRun(turn, { ...tooLarge(overLimitText("the run's result", bytes, rendered, 'output')), path: 'output' }, 'cancel');
+    return;
+  }
   change(turn, { output: rendered });
   signal(turn, 'complete');
   emit(turn, { kind: 'completeRun', output: rendered, tasks: turn.state.tasks });
@@ -131,6 +145,8 @@ function* notifyOrFail(turn: Turn): Work<void> {
         ? `Switchyard run ${turn.context.workflow.id} of '${turn.context.definition.name}' failed: ${failure.message}`
         : // As rendered: deliver formats a value that is not text itself, and refuses an empty one.
           yield* settled(renderTemplate(notify.content, scope, 'on_failure.notify.content'));
+    const bytes = oversize(content);
+    if (bytes !== undefined) throw new Error(overLimitText('the notification content', bytes));
     const executionId = startNotification(turn, NOTIFY_TASK, { to, content }, notify.settings);
     signal(turn, 'notify');
     change(turn, { notification: { executionId, to } });
@@ -164,6 +180,11 @@ function finishFailed(turn: Turn, notification?: NotificationReport): void {
     change(turn, { notification: { ...turn.state.lifecycle.notification, to: notification.to, report: notification } });
   signal(turn, 'failed');
   emit(turn, { kind: 'failRun', failure, tasks: turn.state.tasks, ...(notification === undefined ? {} : { notification }) });
+}
+
+/** A run failure for a value too large to leave the workflow (SPEC rule 16). */
+function tooLarge(message: string): RunFailure {
+  return { type: PAYLOAD_TOO_LARGE, message };
 }
 
 function failureOf(turn: Turn): RunFailure {

@@ -6,6 +6,7 @@
  * as result. The only writer of `state.work`.
  */
 import { keepLiterals, renderTemplate, splitTargets, type Scope } from '../definition/core.js';
+import { overLimitText, oversize } from '../payloads.js';
 import { baseScope, planOf, runsActivity, type ActivitySettings, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
@@ -154,6 +155,15 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
     turn.inbox.push({ kind: 'execution.completed', executionId: execution.id, result, now: turn.now });
     return;
   }
+  // Measured once, here where it is built (SPEC rule 16): too large, the task fails without an
+  // attempt, through the inbox like any failure, so its transitions may handle it.
+  const bytes = oversize(input);
+  if (bytes !== undefined) {
+    // A fan-out item's failure is told as `item N failed: …` (fanout.ts).
+    const error = { type: PAYLOAD_TOO_LARGE, message: `task \`${run.task}\`: ${overLimitText('input', bytes, input, 'with')}` };
+    turn.inbox.push({ kind: 'execution.failed', executionId: execution.id, error, attempts: 0, now: turn.now });
+    return;
+  }
   emit(turn, {
     kind: 'startExecution',
     executionId: execution.id,
@@ -165,6 +175,9 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
     ...activityFields(plan.settings),
   });
 }
+
+/** The error type of a value too large to leave the workflow (SPEC rule 16). */
+export const PAYLOAD_TOO_LARGE = 'PayloadTooLarge';
 
 /** The `on_failure.notify` delivery: one `deliver` activity, not cancellable; returns its execution id. */
 export function startNotification(

@@ -39,7 +39,14 @@ export interface TaskSummary {
 
 /** Every way a run can fail inside the conductor. */
 export type FailureType =
-  'TaskFailed' | 'FailRequested' | 'JoinUnsatisfied' | 'MaxIterationsExceeded' | 'RunTimedOut' | 'ExpressionError';
+  | 'TaskFailed'
+  | 'FailRequested'
+  | 'JoinUnsatisfied'
+  | 'MaxIterationsExceeded'
+  | 'RunTimedOut'
+  | 'ExpressionError'
+  /** The run's result or its continue-as-new state is over Temporal's payload limit (SPEC rule 16). */
+  | 'PayloadTooLarge';
 
 /** Why a run failed; `type` becomes the ApplicationFailure type. */
 export interface RunFailure {

@@ -3,6 +3,7 @@
  * closed run, derived from the conductor state (never stored separately).
  */
 import type { Receipt } from '../activities/types.js';
+import { oversize, PAYLOAD_LIMIT_TEXT } from '../payloads.js';
 import { missingSources } from './barriers.js';
 import type { RunContext } from './context.js';
 import type { NotificationReport, RunFailure, RunPhase, RunState, TaskSummary } from './state.js';
@@ -43,10 +44,29 @@ export interface StateView {
   failure?: RunFailure;
   output?: unknown;
   notification?: NotificationReport;
+  /**
+   * Set when the whole view would be over the payload limit (SPEC rule 16): `ctx` and
+   * `output` (and, if that is not enough, `receipts`) are left out and this says so.
+   */
+  tooLarge?: string;
 }
 
-/** Builds the view of a state. */
+/**
+ * The view of a state, small enough to be a query's answer: a view over the payload limit
+ * (a query answer is a payload too) drops ctx and output, then receipts, and says so.
+ */
 export function viewOf(context: RunContext, state: RunState): StateView {
+  const view = fullView(context, state);
+  const bytes = oversize(view);
+  if (bytes === undefined) return view;
+  const { output: _output, ...rest } = view;
+  const notice = `state too large (${bytes} bytes, over the ${PAYLOAD_LIMIT_TEXT} payload limit)`;
+  const small: StateView = { ...rest, ctx: {}, tooLarge: `${notice}: ctx and output left out` };
+  if (oversize(small) === undefined) return small;
+  return { ...small, receipts: [], tooLarge: `${notice}: ctx, output and receipts left out` };
+}
+
+function fullView(context: RunContext, state: RunState): StateView {
   const { lifecycle, work } = state;
   const view: StateView = {
     status: lifecycle.paused && lifecycle.phase === 'running' ? 'paused' : lifecycle.phase,
