@@ -6,7 +6,16 @@ import type { Client } from '@temporalio/client';
 import { GRAPH_KEY, TASK_QUEUE } from '../constants.js';
 import { stateQuery, type interpretGraph, type InterpretResult } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
-import { existingRun, listQuery, parseInputPairs, runStatus, startDelayMs, startRun } from './runs.js';
+import {
+  existingRun,
+  listQuery,
+  parseInputPairs,
+  prepareRun,
+  runStatus,
+  startDelayMs,
+  startRun,
+  tooLargeNotice,
+} from './runs.js';
 
 /** Waits for a run's result, printing its running tasks to stderr while it waits. */
 async function waitForResult(client: Client, workflowId: string, options: GlobalOptions): Promise<InterpretResult> {
@@ -52,10 +61,12 @@ export const addRunCommands: CommandGroup = (program, globals) => {
       ) => {
         const input = parseInputPairs(opts.input);
         const delay = startDelayMs(opts);
+        // Everything that can be refused is refused before connecting.
+        const prepared = await prepareRun(file, input);
         await withClient(globals(), async (client) => {
           const handle = await startRun(client, {
             file,
-            input,
+            prepared,
             workflowId: opts.id,
             taskQueue: opts.taskQueue,
             startDelayMs: delay,
@@ -82,7 +93,9 @@ export const addRunCommands: CommandGroup = (program, globals) => {
     .action(async (id: string) =>
       withClient(globals(), async (client) => {
         const status = await runStatus(client, await existingRun(client, id));
-        emit(globals(), status, () => JSON.stringify(status, null, 2));
+        const tooLarge = tooLargeNotice(status);
+        // Said first, so it is not lost above a long answer.
+        emit(globals(), status, () => `${tooLarge === undefined ? '' : `${tooLarge}\n`}${JSON.stringify(status, null, 2)}`);
       }),
     );
 

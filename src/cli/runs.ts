@@ -14,7 +14,9 @@ import {
 } from '@temporalio/client';
 import { DefinitionError, loadDefinitionText, parseDuration, type Definition } from '../definition/index.js';
 import { GRAPH_KEY, JOB_KEY, TASK_QUEUE } from '../constants.js';
-import { interpretGraph, stateQuery } from '../workflows/index.js';
+import { overLimitText, oversize, PAYLOAD_LIMIT_TEXT } from '../payloads.js';
+import type { StateView } from '../conductor/index.js';
+import { interpretGraph, stateQuery, type InterpretInput } from '../workflows/index.js';
 import { NotFoundError, UsageError } from './errors.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
@@ -84,10 +86,47 @@ export function startDelayMs(options: { at?: string; delay?: string }, now = Dat
   return undefined;
 }
 
+/**
+ * Refuses run input whose JSON is over Temporal's payload limit (SPEC rule 16) before anything
+ * is sent: the server would refuse the start, after retries, with its cause hidden.
+ */
+export function checkInputSize(input: Readonly<Record<string, unknown>>): void {
+  const bytes = oversize(input);
+  if (bytes === undefined) return;
+  throw new UsageError(
+    `--input: ${overLimitText('the run input', bytes, input, 'input')}; pass large data by reference (a path or URL a task reads)`,
+  );
+}
+
+/** A run ready to start: its definition validated, its input checked, the start's argument built. */
+export interface PreparedRun {
+  name: string;
+  args: InterpretInput;
+}
+
+/**
+ * Validates the file and the input and builds the start's argument, refusing one over the
+ * payload limit (definition and input travel together as the workflow's input). No RPC.
+ */
+export async function prepareRun(file: string, input: Record<string, unknown> = {}): Promise<PreparedRun> {
+  checkInputSize(input);
+  const { definition, name } = await loadDefinitionFile(file);
+  checkRunInput(definition, input);
+  const args: InterpretInput = { definition, input, source: resolve(file) };
+  const bytes = oversize(args);
+  if (bytes !== undefined)
+    throw new UsageError(
+      `${file}: ${overLimitText("the run's start (definition and input)", bytes)}; Temporal refuses a workflow input over ${PAYLOAD_LIMIT_TEXT}`,
+    );
+  return { name, args };
+}
+
 /** Options for {@link startRun}. */
 export interface StartRunOptions {
   file: string;
   input?: Record<string, unknown>;
+  /** The file and input already prepared (the client prepares them before it connects). */
+  prepared?: PreparedRun;
   workflowId?: string;
   taskQueue?: string;
   startDelayMs?: number;
@@ -99,13 +138,12 @@ export async function startRun(
   client: Client,
   options: StartRunOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>> {
-  const { definition, name } = await loadDefinitionFile(options.file);
-  checkRunInput(definition, options.input ?? {});
+  const { name, args } = options.prepared ?? (await prepareRun(options.file, options.input));
   const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
   return client.workflow.start(interpretGraph, {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId,
-    args: [{ definition, input: options.input ?? {}, source: resolve(options.file) }],
+    args: [args],
     typedSearchAttributes: [{ key: GRAPH_KEY, value: name }, ...(options.job ? [{ key: JOB_KEY, value: options.job }] : [])],
     ...(options.startDelayMs ? { startDelay: options.startDelayMs } : {}),
   });
@@ -123,6 +161,27 @@ export async function existingRun(client: Client, workflowId: string): Promise<W
   return handle;
 }
 
+/**
+ * What `status` reports: the run's description and the state query's answer, or why there is
+ * none (`unavailable`), or only `tooLarge` when the server refused the answer's size.
+ */
+export interface RunStatus {
+  workflowId: string;
+  runId: string | undefined;
+  status: string;
+  graph: string | undefined;
+  startTime: string;
+  closeTime: string | undefined;
+  historyLength: number;
+  state: StateView | undefined | { unavailable: string } | { tooLarge: string };
+}
+
+/** The notice a status carries when the run's state was too large to answer whole. */
+export function tooLargeNotice(status: RunStatus): string | undefined {
+  const { state } = status;
+  return state !== undefined && 'tooLarge' in state ? state.tooLarge : undefined;
+}
+
 /** How long `status` waits for a worker to answer the state query. */
 const STATE_QUERY_DEADLINE_MS = 5_000;
 
@@ -131,12 +190,15 @@ const STATE_QUERY_DEADLINE_MS = 5_000;
  * worker, even for a closed run; without one the server would hold the call for its own
  * timeout, so the wait is bounded and the answer says what is missing.
  */
-export async function runStatus(client: Client, handle: WorkflowHandle<typeof interpretGraph>): Promise<Record<string, unknown>> {
+export async function runStatus(client: Client, handle: WorkflowHandle<typeof interpretGraph>): Promise<RunStatus> {
   const description = await handle.describe();
   const state = await client
     .withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(stateQuery))
     .catch((err: unknown) => {
       const reason = err instanceof Error ? err.message : String(err);
+      // The worker did answer: the server refused the answer (a worker from before the payload budget).
+      if (/blob data size exceeds limit/i.test(reason))
+        return { tooLarge: `state too large: the worker's answer is over the ${PAYLOAD_LIMIT_TEXT} payload limit (${reason})` };
       return {
         unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
       };
