@@ -68,12 +68,11 @@ function isLowSurrogate(unit: number): boolean {
   return unit >= 0xdc00 && unit <= 0xdfff;
 }
 
-/** `512 B`, `200.0 KiB`, `2.4 MiB`. */
+/** `512 B`, `128 KiB`, `195.3 KiB`, `2 MiB`, `2.4 MiB`. */
 export function sizeText(bytes: number): string {
   if (bytes < KiB) return `${bytes} B`;
-  if (bytes < MiB) return `${(bytes / KiB).toFixed(1)} KiB`;
-  const mib = bytes / MiB;
-  return Number.isInteger(mib) ? `${mib} MiB` : `${mib.toFixed(1)} MiB`;
+  const [amount, unit] = bytes < MiB ? [bytes / KiB, 'KiB'] : [bytes / MiB, 'MiB'];
+  return `${Number.isInteger(amount) ? amount : amount.toFixed(1)} ${unit}`;
 }
 
 /**

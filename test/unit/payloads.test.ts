@@ -67,7 +67,8 @@ describe('jsonSize and oversize', () => {
 describe('messages', () => {
   it('sizeText reads as people write sizes', () => {
     expect(sizeText(512)).toBe('512 B');
-    expect(sizeText(200 * 1024)).toBe('200.0 KiB');
+    expect(sizeText(128 * 1024)).toBe('128 KiB');
+    expect(sizeText(200_000)).toBe('195.3 KiB');
     expect(sizeText(2 * 1024 * 1024)).toBe('2 MiB');
     expect(sizeText(Math.round(2.4 * 1024 * 1024))).toBe('2.4 MiB');
   });
