@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
@@ -6,6 +6,7 @@ import { jsonBytes } from './common/canonical.js';
 import { cancelled, nonRetryable, retryable } from './common/failures.js';
 import { capUtf8 } from './common/text.js';
 import { StreamCapture, wantsAgent } from './script/capture.js';
+import { checkExecLimits, execItems, execRefused, type ExecItem } from './script/exec-limits.js';
 import { terminateGroup } from './script/process-group.js';
 import { scriptInputSchema } from './inputs.js';
 import type { ScriptResult } from './types.js';
@@ -28,6 +29,8 @@ export interface ScriptOptions {
   heartbeatMs?: number;
   /** Time between SIGTERM and SIGKILL of the process group (default 2 s). */
   killGraceMs?: number;
+  /** The OS's ARG_MAX the arguments are checked against before spawning (default `getconf ARG_MAX`). */
+  argMax?: number;
 }
 
 /**
@@ -78,9 +81,11 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
       ? ['/bin/sh', ['-c', input.shell, 'switchyard', ...(input.args ?? [])]]
       : [input.command?.[0] ?? '', input.command?.slice(1) ?? []];
   const env = scriptEnvironment(opts.baseEnv ?? process.env, input.env);
+  const items = execItems(argvItems(input, [file, ...args]), env);
+  checkExecLimits(items, opts.argMax);
 
   const started = Date.now();
-  const child = spawn(file, args, {
+  const child = spawnOrRefuse(file, args, items, {
     cwd: input.cwd,
     env,
     // Own process group, so a timeout or cancel can reach every descendant at once.
@@ -181,6 +186,25 @@ async function checkCwd(cwd: string): Promise<void> {
   const info = await stat(cwd).catch(() => undefined);
   if (!info?.isDirectory())
     throw nonRetryable('ScriptNotRunnable', `working directory ${JSON.stringify(cwd)} does not exist or is not a directory`);
+}
+
+/** The argv of a script, each item named by its place in `with` (`command[2]`, `shell`, `args[0]`). */
+function argvItems(input: ScriptInput, argv: readonly string[]): ExecItem[] {
+  const names =
+    input.shell !== undefined
+      ? ['/bin/sh', '-c', 'shell', '$0', ...(input.args ?? []).map((_, index) => `args[${index}]`)]
+      : argv.map((_, index) => `command[${index}]`);
+  return argv.map((text, index) => ({ name: names[index] ?? `argv[${index}]`, text }));
+}
+
+/** Node's spawn, with the E2BIG it throws (not emits) turned into the final failure it is. */
+function spawnOrRefuse(file: string, args: string[], items: readonly ExecItem[], options: SpawnOptions): ChildProcess {
+  try {
+    return spawn(file, args, options);
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && error.code === 'E2BIG') throw execRefused(file, items);
+    throw error;
+  }
 }
 
 /** Resolves once the OS started the program; maps "no such file" and "not executable" to final failures. */

@@ -9,6 +9,7 @@ export type FailureType =
   | 'ScriptTimeout'
   | 'ScriptNotRunnable'
   | 'ScriptOutputNotJson'
+  | 'ScriptArgsTooLarge'
   | 'RateLimited'
   | 'ServerError'
   | 'ClientError'

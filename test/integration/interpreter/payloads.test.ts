@@ -203,4 +203,33 @@ output: { done: true }
     }
     expect(closed?.status).toBe('completed');
   });
+
+  it('a 200 KB argv item fails its script task for good after exactly one attempt, naming the item and its size', async () => {
+    const taskQueue = uniqueTaskQueue('payload-argv');
+    const definition = definitionFrom(
+      `version: 1
+name: it-payload-argv
+input: { big: "" }
+tasks:
+  shout:
+    action: script
+    retry: { maximum_attempts: 3, initial_interval: 1s }
+    with: { command: [echo, "{{ input.big }}"] }
+`,
+    );
+    const { failure, events } = await withWorker({ taskQueue }, async () => {
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('payload-argv'), {
+        definition,
+        input: { big: 'x'.repeat(200_000) },
+      });
+      await expectClosed(handle, 'FAILED');
+      return { failure: await runFailure(handle.result()), events: await historyOf(handle) };
+    });
+    expect(failure.message).toBe(
+      `task 'shout' failed after 1 attempt: script task "shout": command[1] is 195.3 KiB (200001 bytes), over the 128 KiB the OS allows one argument or environment string (MAX_ARG_STRLEN); pass large values on stdin or in a file, not as arguments or environment variables [ScriptArgsTooLarge]`,
+    );
+    expect(reportOf(failure).tasks.shout).toMatchObject({ status: 'failed', attempts: 1 });
+    const started = activityTimeline(events).filter((line) => line.kind === 'started');
+    expect(started.map((line) => [line.summary, line.attempt])).toEqual([['shout', 1]]);
+  });
 });
