@@ -1,6 +1,6 @@
 /** `switchyard run --input`: only keys the definition declares under `input:` are taken. */
 import { describe, expect, it } from 'vitest';
-import { checkRunInput } from '../../../src/cli/runs.js';
+import { checkInputSize, checkRunInput } from '../../../src/cli/runs.js';
 import { UsageError } from '../../../src/cli/errors.js';
 import type { Definition } from '../../../src/definition/index.js';
 
@@ -27,5 +27,19 @@ describe('checkRunInput', () => {
   it('says so when the definition declares no input at all', () => {
     const { input: _none, ...bare } = definition;
     expect(() => checkRunInput(bare, { topic: 'x' })).toThrow(/it declares no input/);
+  });
+});
+
+describe('checkInputSize', () => {
+  it('takes input within the payload limit', () => {
+    expect(() => checkInputSize({ topic: 'x'.repeat(1_000_000) })).not.toThrow();
+  });
+
+  it('refuses input over it as a usage error naming the size, the limit and the key that holds most of it', () => {
+    const topic = 'x'.repeat(3 * 1024 * 1024);
+    expect(() => checkInputSize({ topic, limit: 3 })).toThrow(UsageError);
+    expect(() => checkInputSize({ topic, limit: 3 })).toThrow(
+      `--input: the run input is 3.0 MiB (${topic.length + 22} bytes), over the 2 MiB payload limit; most of it is input.topic (3.0 MiB); pass large data by reference (a path or URL a task reads)`,
+    );
   });
 });
