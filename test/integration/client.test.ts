@@ -45,10 +45,12 @@ const SLOW = (name: string) =>
   [
     'version: 1',
     `name: ${name}`,
+    'input: { gate: "" }',
     'tasks:',
+    // Runs until the test creates the gate file: no race with a slow machine.
     '  first:',
     '    action: script',
-    '    with: { command: [sleep, "2"] }',
+    `    with: { command: [sh, -c, 'while [ ! -e "$0" ]; do sleep 0.1; done', "{{ input.gate }}"] }`,
     '    next: [{ do: [second] }]',
     '  second:',
     '    action: script',
@@ -119,8 +121,10 @@ describe('switchyard client', () => {
     const file = writeDefinition(SLOW(name));
     const id = `cli-${randomUUID()}`;
     await withWorker({ taskQueue }, async (_worker: Worker) => {
-      expect((await switchyard(['run', file, '--id', id, '--task-queue', taskQueue])).code).toBe(0);
+      const gate = join(mkdtempSync(join(tmpdir(), 'sy-gate-')), 'open');
+      expect((await switchyard(['run', file, '--id', id, '--task-queue', taskQueue, '--input', `gate=${gate}`])).code).toBe(0);
       expect((await switchyard(['pause', id])).code).toBe(0);
+      writeFileSync(gate, '');
       // `first` runs to its end; `second` must not start while paused.
       let state: { status?: string; running?: unknown[]; paused?: boolean } = {};
       for (let i = 0; i < 100; i++) {
@@ -135,7 +139,8 @@ describe('switchyard client', () => {
       expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed' });
 
       const id2 = `cli-${randomUUID()}`;
-      expect((await switchyard(['run', file, '--id', id2, '--task-queue', taskQueue])).code).toBe(0);
+      const closed = `${gate}-never`;
+      expect((await switchyard(['run', file, '--id', id2, '--task-queue', taskQueue, '--input', `gate=${closed}`])).code).toBe(0);
       expect((await switchyard(['cancel', id2])).code).toBe(0);
       const cancelled = await switchyard(['--json', 'result', id2]);
       expect(cancelled.code).toBe(1);
