@@ -32,6 +32,13 @@ export type Action = (typeof ACTIONS)[number];
 export const FAILURE_MODES = ['fail_fast', 'drain'] as const;
 export type FailureMode = (typeof FAILURE_MODES)[number];
 
+/**
+ * Overlap policies of a `schedule:` block (client-side metadata the interpreter ignores);
+ * each maps to Temporal's ScheduleOverlapPolicy of the same name (src/schedules/spec.ts).
+ */
+export const OVERLAP_NAMES = ['skip', 'buffer-one', 'buffer-all', 'cancel-other', 'terminate-other', 'allow-all'] as const;
+export type OverlapName = (typeof OVERLAP_NAMES)[number];
+
 /** Defaults that apply when a definition says nothing. Documented in README and JSON Schema. */
 export const DEFAULTS = {
   maxIterations: 100,

@@ -31,13 +31,15 @@ export function checkReceived(value: unknown): ValidationResult {
 /** The definition, once every required field has been read; undefined while one is missing. */
 function complete(loose: LooseDefinition): Definition | undefined {
   const { version, name, tasks, on_failure: onFailure } = loose;
+  // Client-side metadata the interpreter never reads; carried so the run's input stays whole.
+  const schedule = loose.schedule as Definition['schedule'];
   if (version !== 1 || name === undefined || tasks === undefined) return undefined;
   const complete: Record<string, Task> = {};
   for (const [taskName, task] of Object.entries(tasks)) {
     if (task.action === undefined) return undefined;
     complete[taskName] = { ...task, action: task.action };
   }
-  if (typeof onFailure !== 'object') return { ...loose, version, name, tasks: complete, on_failure: onFailure };
+  if (typeof onFailure !== 'object') return { ...loose, version, name, tasks: complete, on_failure: onFailure, schedule };
   const { notify } = onFailure;
   if (notify !== undefined && notify.to === undefined) return undefined;
   const to = notify?.to;
@@ -46,6 +48,7 @@ function complete(loose: LooseDefinition): Definition | undefined {
     version,
     name,
     tasks: complete,
+    schedule,
     on_failure: { mode: onFailure.mode, notify: to === undefined ? undefined : { to, content: notify?.content } },
   };
 }

@@ -12,6 +12,7 @@ import {
   DEFINITION_NAME_PATTERN,
   DEFINITION_NAME_RULE,
   FAILURE_MODES,
+  OVERLAP_NAMES,
   RESERVED_TASK_NAMES,
   TASK_NAME_PATTERN,
 } from './language.js';
@@ -22,11 +23,13 @@ export {
   DEFINITION_NAME_PATTERN,
   DEFINITION_NAME_RULE,
   FAILURE_MODES,
+  OVERLAP_NAMES,
   RESERVED_TASK_NAMES,
   TASK_NAME_PATTERN,
   WHEN_KEYWORDS,
   type Action,
   type FailureMode,
+  type OverlapName,
   type WhenKeyword,
 } from './language.js';
 
@@ -112,6 +115,42 @@ export const OnFailureSchema = z.union([
 ]);
 export type OnFailure = z.infer<typeof OnFailureSchema>;
 
+/**
+ * When the definition runs on its own: a Temporal Schedule that `switchyard schedule apply`
+ * creates or updates. Client-side metadata: the interpreter carries it and never reads it.
+ * Checked beyond its shape (cron syntax, time zone, durations) by src/schedules/options.ts.
+ */
+export const ScheduleBlockSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(DEFINITION_NAME_PATTERN, DEFINITION_NAME_RULE)
+      .optional()
+      .describe("schedule id, also the prefix of its runs' workflow ids; default the definition's name"),
+    cron: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('cron expression(s), 5–7 fields or @daily, @hourly, @every 15m …; one of cron, every, at'),
+    every: DurationSchema.optional().describe('fire at this interval (whole seconds, at least 1s)'),
+    at: z
+      .string()
+      .optional()
+      .describe('fire once at this ISO 8601 instant (with Z or an offset, or a wall-clock time and timezone)'),
+    timezone: z.string().optional().describe('IANA time zone for cron and a wall-clock at; default UTC'),
+    overlap: z.enum(OVERLAP_NAMES).optional().describe('what a fire does while the last run still runs; default skip'),
+    catchup: DurationSchema.optional().describe('fires missed during an outage are still taken within this window; default 1h'),
+    jitter: DurationSchema.optional().describe('delay each fire by a random amount up to this'),
+    runs: z.number().int().positive().optional().describe('fire at most this many times'),
+    paused: z.boolean().optional().describe('create the schedule paused'),
+    note: z.string().optional().describe('a note shown with the schedule, e.g. why it is paused'),
+    input: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("run input of every fired run; only keys the definition's input declares"),
+  })
+  .strict();
+export type ScheduleBlock = z.infer<typeof ScheduleBlockSchema>;
+
 /** A whole definition file. */
 export const DefinitionSchema = z
   .object({
@@ -133,6 +172,7 @@ export const DefinitionSchema = z
       // Editor hint only: checks.ts reports bad names with a path, so zod keeps accepting any key.
       .meta({ propertyNames: { pattern: TASK_NAME_PATTERN.source, not: { enum: [...RESERVED_TASK_NAMES] } } }),
     output: z.unknown().optional().describe('rendered over the final context'),
+    schedule: ScheduleBlockSchema.optional().describe('when it runs on its own (`switchyard schedule apply`)'),
   })
   .strict();
 export type Definition = z.infer<typeof DefinitionSchema>;

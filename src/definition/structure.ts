@@ -37,6 +37,7 @@ export const KNOWN_KEYS = {
     'on_failure',
     'tasks',
     'output',
+    'schedule',
   ],
   task: [
     'action',
@@ -108,6 +109,8 @@ export interface LooseDefinition {
   on_failure?: LooseOnFailure | undefined;
   tasks?: Record<string, LooseTask> | undefined;
   output?: unknown;
+  /** Client-side metadata (a Temporal Schedule's settings): carried as it is, never read here. */
+  schedule?: unknown;
 }
 
 /** What a lenient read found: the readable parts, and what was wrong with the rest. */
@@ -281,6 +284,8 @@ export function readStructure(value: unknown): StructureRead {
     on_failure: field(holder, 'on_failure', readOnFailure, '', problems),
     tasks: field(holder, 'tasks', readTasks, '', problems),
     output: holder.output,
+    // The interpreter ignores it; the client's validation checks it (validate.ts).
+    schedule: holder.schedule,
   };
   return { definition, problems };
 }

@@ -21,6 +21,9 @@ import { isPlainObject } from './templates.js';
 import { literalFieldProblems } from './trust.js';
 import { withProblems } from './with.js';
 import { zodProblems } from './zod-problems.js';
+import { optionsFromBlock, underPath, validateScheduleOptions } from '../schedules/options.js';
+import { joinPath } from './paths.js';
+import type { Problem } from './problems.js';
 
 export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
 
@@ -40,6 +43,7 @@ export function validateDefinition(value: unknown): ValidationResult {
       ...trustProblems(loose),
       ...timeoutProblems(loose),
       ...withProblems(loose),
+      ...scheduleProblems(loose),
     );
   }
   if (strict.success && problems.length === 0) return { ok: true, definition: strict.data, graph: buildGraph(strict.data) };
@@ -97,6 +101,27 @@ function timeoutProblems(definition: LooseDefinition) {
       },
     ];
   });
+}
+
+/**
+ * A `schedule:` block gets the checks `switchyard schedule create` gives its flags (cron
+ * syntax, time zone, durations, one of cron/every/at), and its `input` the check of `--input`:
+ * only keys the definition declares.
+ */
+function scheduleProblems(definition: LooseDefinition): Problem[] {
+  const block = definition.schedule;
+  if (!isPlainObject(block)) return [];
+  const problems = validateScheduleOptions(optionsFromBlock(block), { label: underPath('schedule') });
+  if (isPlainObject(block.input)) {
+    const known = Object.keys(definition.input ?? {});
+    for (const key of Object.keys(block.input).filter((name) => !known.includes(name))) {
+      problems.push({
+        path: joinPath('schedule.input', key),
+        message: `not an input of this definition (${known.length === 0 ? 'it declares no input' : `its inputs are ${known.join(', ')}`}); declare it under input: with a default`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** A duration's milliseconds, or undefined where it does not parse (reported elsewhere). */
