@@ -16,11 +16,12 @@ import { DefinitionError, loadDefinitionText, parseDuration, type Definition } f
 import { GRAPH_KEY, JOB_KEY, TASK_QUEUE } from '../constants.js';
 import { overLimitText, oversize, PAYLOAD_LIMIT_TEXT } from '../payloads.js';
 import type { StateView } from '../conductor/index.js';
+import type { SearchAttributePair } from '@temporalio/common';
 import { interpretGraph, stateQuery, type InterpretInput } from '../workflows/index.js';
 import { NotFoundError, UsageError } from './errors.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
-async function loadDefinitionFile(file: string): Promise<{ definition: Definition; name: string }> {
+export async function loadDefinitionFile(file: string): Promise<{ definition: Definition; name: string }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -101,6 +102,7 @@ export function checkInputSize(input: Readonly<Record<string, unknown>>): void {
 /** A run ready to start: its definition validated, its input checked, the start's argument built. */
 export interface PreparedRun {
   name: string;
+  definition: Definition;
   args: InterpretInput;
 }
 
@@ -118,7 +120,7 @@ export async function prepareRun(file: string, input: Record<string, unknown> = 
     throw new UsageError(
       `${file}: ${overLimitText("the run's start (definition and input)", bytes)}; Temporal refuses a workflow input over ${PAYLOAD_LIMIT_TEXT}`,
     );
-  return { name, args };
+  return { name, definition, args };
 }
 
 /** Options for {@link startRun}. */
@@ -138,15 +140,31 @@ export async function startRun(
   client: Client,
   options: StartRunOptions,
 ): Promise<WorkflowHandleWithFirstExecutionRunId<typeof interpretGraph>> {
-  const { name, args } = options.prepared ?? (await prepareRun(options.file, options.input));
+  const { name, definition, args } = options.prepared ?? (await prepareRun(options.file, options.input));
   const workflowId = options.workflowId ?? `${name}-${randomUUID()}`;
   return client.workflow.start(interpretGraph, {
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     workflowId,
-    args: [args],
-    typedSearchAttributes: [{ key: GRAPH_KEY, value: name }, ...(options.job ? [{ key: JOB_KEY, value: options.job }] : [])],
+    ...runStart(definition, args.input ?? {}, args.source, options.job),
     ...(options.startDelayMs ? { startDelay: options.startDelayMs } : {}),
   });
+}
+
+/**
+ * What a run of `definition` is started with, by `run` and by a schedule's action alike: the
+ * validated definition itself as workflow input (SPEC rule 12), the run input, and the
+ * search attributes (the graph's name; the job, when it runs for one).
+ */
+export function runStart(
+  definition: Definition,
+  input: Record<string, unknown>,
+  source: string | undefined,
+  job?: string,
+): { args: [InterpretInput]; typedSearchAttributes: SearchAttributePair[] } {
+  return {
+    args: [{ definition, input, ...(source === undefined ? {} : { source }) }],
+    typedSearchAttributes: [{ key: GRAPH_KEY, value: definition.name }, ...(job ? [{ key: JOB_KEY, value: job }] : [])],
+  };
 }
 
 /** A run's handle, or a clear not-found error. */
