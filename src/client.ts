@@ -1,12 +1,12 @@
 /**
  * `switchyard` — the command-line client: validates and draws definitions, starts runs,
- * inspects, pauses, resumes and cancels them. Connects with Temporal's standard
+ * inspects, pauses, resumes and cancels them, and runs them on Temporal Schedules. Connects with Temporal's standard
  * environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key).
  * The commands live in src/cli/, one module per group; this file only builds the program
  * from them and turns what they throw into an exit code.
  *
  * Exit codes: 0 ok · 1 the thing asked about failed (invalid definition, failed run) ·
- * 2 usage error · 3 Temporal unreachable · 4 no such run.
+ * 2 usage error · 3 Temporal unreachable · 4 no such run or schedule.
  */
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
@@ -16,9 +16,10 @@ import { addControlCommands } from './cli/control-commands.js';
 import { addDefinitionCommands } from './cli/definition-commands.js';
 import { EXIT, NotFoundError, UnreachableError, UsageError } from './cli/errors.js';
 import { addRunCommands } from './cli/run-commands.js';
+import { addScheduleCommands } from './cli/schedule-commands.js';
 
 /** The command groups, in the order --help lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [addDefinitionCommands, addRunCommands, addControlCommands];
+const COMMAND_GROUPS: readonly CommandGroup[] = [addDefinitionCommands, addRunCommands, addControlCommands, addScheduleCommands];
 
 /** Builds the commander program from the command groups and the global options. */
 function buildProgram(): Command {
@@ -27,7 +28,10 @@ function buildProgram(): Command {
     .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or localhost:7233)')
     .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or default)')
     .option('--json', 'machine-readable output')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failed/invalid, 2 usage error, 3 Temporal unreachable, 4 no such run.')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 failed/invalid, 2 usage error, 3 Temporal unreachable, 4 no such run or schedule.',
+    )
     .showHelpAfterError()
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
