@@ -117,10 +117,12 @@ export function runsLimit(options: ScheduleOptions): number | undefined {
 /** The desired state of each part, as plain values: what the digest is taken of. */
 function desiredParts(request: ScheduleRequest): Record<DigestPart, unknown> {
   const { options } = request;
+  // The definition's own schedule: block is what the other parts describe; count it there only.
+  const { schedule: _block, ...definition } = request.definition;
   return {
     spec: { cron: options.cron, every: options.every, at: options.at, timezone: options.timezone, jitter: options.jitter },
     action: {
-      definition: request.definition,
+      definition,
       input: request.input,
       taskQueue: request.taskQueue ?? TASK_QUEUE,
       memo: request.memo ?? {},
