@@ -39,7 +39,8 @@ import {
   type ScheduleOptions,
   type ScheduleRequest,
 } from '../schedules/index.js';
-import type { InterpretInput } from '../workflows/index.js';
+import { formatDuration } from '../definition/duration.js';
+import { interpretGraph, type InterpretInput } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { checkRunInput, loadDefinitionFile, parseInputPairs } from './runs.js';
@@ -195,10 +196,14 @@ function humanReport(report: Record<string, unknown>): string {
     (run) => `    ${run.status.padEnd(12)} ${run.workflowId}  ${run.takenAt}`,
   );
   const counts = report.counts as Record<string, number>;
+  const spec = report.spec as { timezone: string; jitterMs?: number };
+  const jitter = spec.jitterMs ? `, jitter ${formatDuration(spec.jitterMs)}` : '';
+  const overlap = String(report.overlap).toLowerCase().replace('_', '-');
   return [
     `${String(report.scheduleId)}  (graph ${String(report.graph)})`,
-    `  when:       ${when}  [${String((report.spec as { timezone: string }).timezone)}]`,
-    `  overlap:    ${String(report.overlap)}   catch-up: ${Number(report.catchupWindowMs) / 1000} s`,
+    `  when:       ${when}  [${spec.timezone}${jitter}]`,
+    `  input:      ${JSON.stringify(report.input)}`,
+    `  overlap:    ${overlap}   catch-up: ${formatDuration(Number(report.catchupWindowMs))}`,
     `  state:      ${report.paused ? 'paused' : 'active'}${report.note ? ` — ${String(report.note)}` : ''}`,
     `  runs left:  ${report.runsLeft === null ? 'no limit' : String(report.runsLeft)}`,
     `  next fires: ${(report.nextFires as string[]).join(', ') || '—'}`,
@@ -256,7 +261,7 @@ export const addScheduleCommands: CommandGroup = (program, globals) => {
       withClient(globals(), async (client) => {
         const rows: Record<string, unknown>[] = [];
         for await (const summary of client.schedule.list()) {
-          if (summary.action?.workflowType !== 'interpretGraph') continue;
+          if (summary.action?.workflowType !== interpretGraph.name) continue;
           rows.push({
             scheduleId: summary.scheduleId,
             paused: summary.state.paused,
@@ -358,6 +363,8 @@ export const addScheduleCommands: CommandGroup = (program, globals) => {
     const loaded = file === undefined ? undefined : await loadDefinitionFile(file);
     const given = flagOptions(flags);
     const pairs = parseInputPairs(flags.input);
+    // The flags alone first, before any RPC; the merged options again once the schedule is read.
+    refuse(validateScheduleOptions(given, { now: Date.now(), partial: true, label: (field) => FLAG[field] }));
     await withClient(globals(), async (client) => {
       const { description } = await existingSchedule(client, id);
       const current = actionInput(description);
@@ -369,11 +376,12 @@ export const addScheduleCommands: CommandGroup = (program, globals) => {
       checkOptions(options, given, block === undefined ? undefined : file);
       const input = { ...(block?.input ?? current?.input ?? {}), ...pairs };
       checkRunInput(definition, input);
-      // The state an operator set (paused, note, runs left) stays unless a flag changes it.
+      // The state an operator set (paused, note, runs left) stays unless a flag or the new file's block changes it.
+      const fromFile = block === undefined ? {} : optionsFromBlock(block);
       const state = {
-        paused: given.paused ?? description.state.paused,
-        note: given.note ?? description.state.note,
-        runs: given.runs ?? description.state.remainingActions,
+        paused: given.paused ?? fromFile.paused ?? description.state.paused,
+        note: given.note ?? fromFile.note ?? description.state.note,
+        runs: given.runs ?? fromFile.runs ?? description.state.remainingActions,
       };
       const managedBy = actionMemo(description, MEMO.managedBy);
       const source = file === undefined ? actionMemo(description, MEMO.source) : resolve(file);

@@ -80,6 +80,8 @@ export interface ValidateOptions {
    * validation, which must not depend on the clock; given by create and apply.
    */
   now?: number;
+  /** Options that change a schedule that exists: none of cron, every, at is fine (it keeps its own). */
+  partial?: boolean;
 }
 
 /** Every problem with `options`, each naming its field. */
@@ -91,7 +93,8 @@ export function validateScheduleOptions(options: ScheduleOptions, settings: Vali
   };
 
   const kinds = (['cron', 'every', 'at'] as const).filter((kind) => options[kind] !== undefined);
-  if (kinds.length === 0) problem('cron', 'missing: say when it fires, with one of cron, every or at');
+  if (kinds.length === 0 && settings.partial !== true)
+    problem('cron', 'missing: say when it fires, with one of cron, every or at');
   if (kinds.length > 1) problem(kinds[1] ?? 'cron', `give one of cron, every or at, not ${kinds.join(' and ')}`);
 
   if (options.cron !== undefined) {
@@ -148,7 +151,8 @@ export function timezoneProblem(zone: string): string | undefined {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
   } catch {
-    return `unknown time zone '${zone}'${didYouMean(zone, known)} (use an IANA name such as Europe/Berlin or UTC)`;
+    const hint = didYouMean(zone, known);
+    return `unknown time zone '${zone}'${hint === '' ? ' (use an IANA name such as Europe/Berlin or UTC)' : hint}`;
   }
   // Intl ignores case; Temporal's server does not.
   const spelled = known.find((name) => name.toLowerCase() === zone.toLowerCase());

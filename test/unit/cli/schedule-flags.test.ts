@@ -13,10 +13,14 @@ const file = join(mkdtempSync(join(tmpdir(), 'sy-sched-')), 'graph.yaml');
 writeFileSync(file, 'version: 1\nname: flags\ninput: { topic: AI }\ntasks:\n  a: { action: noop }\n');
 
 async function create(...flags: string[]): Promise<{ code: number; errors: string }> {
+  return schedule('create', file, ...flags);
+}
+
+async function schedule(...args: string[]): Promise<{ code: number; errors: string }> {
   const errors: string[] = [];
   const spy = vi.spyOn(console, 'error').mockImplementation((...args: unknown[]) => void errors.push(args.join(' ')));
   try {
-    const code = await main(['--address', '127.0.0.1:1', 'schedule', 'create', file, ...flags]);
+    const code = await main(['--address', '127.0.0.1:1', 'schedule', ...args]);
     return { code, errors: errors.join('\n') };
   } finally {
     spy.mockRestore();
@@ -41,6 +45,19 @@ describe('schedule create: flags checked before any RPC', () => {
   ])('%j', async (flags, message) => {
     const { code, errors } = await create(...flags);
     expect(errors).toMatch(message);
+    expect(code).toBe(2);
+  });
+
+  it('update checks its flags before reading the schedule', async () => {
+    const { code, errors } = await schedule('update', 'any', '--every', '0s', '--tz', 'Nowhere/City');
+    expect(errors).toMatch(/--every: '0s'/);
+    expect(errors).toMatch(/--tz: unknown time zone/);
+    expect(code).toBe(2);
+  });
+
+  it('backfill refuses a range that ends before it starts', async () => {
+    const { code, errors } = await schedule('backfill', 'any', '--from', '2026-01-02T00:00:00Z', '--to', '2026-01-01T00:00:00Z');
+    expect(errors).toMatch(/--to 2026-01-01T00:00:00Z: must be after --from/);
     expect(code).toBe(2);
   });
 

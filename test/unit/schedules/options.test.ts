@@ -80,6 +80,11 @@ describe('validateScheduleOptions', () => {
     expect(validateScheduleOptions({ every: '1m', overlap: 'skp' as never })[0]?.message).toMatch(/did you mean 'skip'/);
   });
 
+  it('partial options (a change to a schedule that exists) need not say when', () => {
+    expect(validateScheduleOptions({ note: 'x' }, { partial: true })).toEqual([]);
+    expect(paths({ runs: 0 })).toEqual(['cron', 'runs']);
+  });
+
   it('labels fields as the caller names them', () => {
     expect(validateScheduleOptions({ every: '0s' }, { label: underPath('schedule') })[0]?.path).toBe('schedule.every');
   });
