@@ -35,8 +35,8 @@ export interface ScheduleRequest {
   source?: string;
   /** Task queue of the fired runs; default Switchyard's one. */
   taskQueue?: string;
-  /** Who manages it: `apply` for schedules synced from files (only those are pruned). */
-  managedBy?: 'apply' | 'cli' | string;
+  /** Who manages it: `apply` for schedules synced from files (only those are pruned); default `cli`. */
+  managedBy?: string;
 }
 
 /** Memo keys on the schedule's action (and so on every fired run). */

@@ -8,7 +8,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
+import { formatDuration, parseDuration } from '../definition/duration.js';
 import { interpretGraph } from '../workflows/index.js';
+import { SCHEDULE_DEFAULTS } from './options.js';
 import { MEMO, scheduleDigest, temporalSchedule, type DigestPart, type ScheduleDigest, type ScheduleRequest } from './spec.js';
 
 /** What bringing one request about takes. */
@@ -71,14 +73,27 @@ export function differences(request: ScheduleRequest, existing: ScheduleDescript
     ['task queue', existing.action.taskQueue, desired.action.taskQueue],
     ['workflow id prefix', existing.action.workflowId, desired.action.workflowId],
     ['overlap policy', existing.policies.overlap, desired.policies?.overlap],
-    ['catch-up window', existing.policies.catchupWindow, desired.policies?.catchupWindow],
+    [
+      'catch-up window',
+      duration(existing.policies.catchupWindow),
+      duration(parseDuration(request.options.catchup ?? SCHEDULE_DEFAULTS.catchup)),
+    ],
     ['time zone', existing.spec.timezone || 'UTC', desired.spec.timezone ?? 'UTC'],
-    ['jitter', existing.spec.jitter ?? 0, desired.spec.jitter ?? 0],
+    [
+      'jitter',
+      duration(existing.spec.jitter),
+      duration(request.options.jitter === undefined ? 0 : parseDuration(request.options.jitter)),
+    ],
   ];
   for (const [what, actual, wanted] of drift) {
     if (actual !== wanted) reasons.push(`${what} is ${String(actual)} on the server, ${String(wanted)} wanted`);
   }
   return [...new Set(reasons)];
+}
+
+/** Milliseconds as duration text (`1h`), for reasons a person reads; none is `0s`. */
+function duration(ms: number | undefined): string {
+  return formatDuration(ms ?? 0);
 }
 
 /** What bringing `requests` about would do, one entry per request, in order. Changes nothing. */
