@@ -264,11 +264,16 @@ describe('switchyard schedule', () => {
         (await switchyard(['schedule', 'create', file, '--every', '1s', '--runs', '2', '--id', id, '--task-queue', taskQueue]))
           .code,
       ).toBe(0);
+      // Soon enough to fire during the test; whether it has fired by the next line depends on the machine.
       const at = new Date(Math.ceil((Date.now() + 10_000) / 1_000) * 1_000).toISOString();
       expect((await switchyard(['schedule', 'create', file, '--at', at, '--id', once, '--task-queue', taskQueue])).code).toBe(0);
-      const before = await json<Report>(['schedule', 'describe', once]);
+      // A one-shot far ahead shows its one fire and one run left.
+      const later = unique('later-sched');
+      created.push(later);
+      expect((await switchyard(['schedule', 'create', file, '--at', '2099-01-01T07:00:00+02:00', '--id', later])).code).toBe(0);
+      const before = await json<Report>(['schedule', 'describe', later]);
       expect(before.runsLeft).toBe(1);
-      expect(before.nextFires).toEqual([at]);
+      expect(before.nextFires).toEqual(['2099-01-01T05:00:00.000Z']);
 
       const limited = await until(
         () => describeSchedule(id),
@@ -393,6 +398,37 @@ describe('switchyard schedule apply', () => {
       'unchanged',
       'unchanged',
     ]);
+  });
+
+  it('a definition with a schedule: block runs like any other, by run and by its applied schedule', async () => {
+    const taskQueue = uniqueTaskQueue('sched-apply-run');
+    const name = unique('applied');
+    created.push(name);
+    const file = writeFile(`${name}.yaml`, definition(name, 0, 'schedule: { cron: "0 0 1 1 *", input: { topic: scheduled } }\n'));
+    await withWorker({ taskQueue }, async () => {
+      const run = await json<{ result: { status: string; output: { said: string } } }>([
+        'run',
+        file,
+        '--wait',
+        '--task-queue',
+        taskQueue,
+      ]);
+      expect(run.result.status).toBe('completed');
+      expect(run.result.output.said.trim()).toBe('AI');
+      expect((await json<Applied>(['schedule', 'apply', '--task-queue', taskQueue, file])).plan).toEqual([
+        { id: name, action: 'create', reasons: ['no schedule with this id'] },
+      ]);
+      expect((await switchyard(['schedule', 'trigger', name])).code).toBe(0);
+      const runs = await until(
+        () => runsOf(name),
+        (found) => completed(found).length >= 1,
+      );
+      expect(completed(runs)).toHaveLength(1);
+      const fired = (await client.workflow.getHandle(runs[0]?.execution.workflowId ?? '').result()) as {
+        output: { said: string };
+      };
+      expect(fired.output.said.trim()).toBe('scheduled');
+    });
   });
 
   it('one invalid file: every problem is reported and nothing is created', async () => {
