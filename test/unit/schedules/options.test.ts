@@ -4,8 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { checkReceived, validateDefinition } from '../../../src/definition/index.js';
-import { cronProblem, underPath, validateScheduleOptions, type ScheduleOptions } from '../../../src/schedules/index.js';
+import { checkReceived, ScheduleBlockSchema, validateDefinition } from '../../../src/definition/index.js';
+import {
+  SCHEDULE_OPTION_KEYS,
+  cronProblem,
+  underPath,
+  validateScheduleOptions,
+  type ScheduleOptions,
+} from '../../../src/schedules/index.js';
 import { scheduleSpec, temporalSchedule } from '../../../src/schedules/spec.js';
 
 const paths = (options: ScheduleOptions, now?: number) =>
@@ -116,6 +122,10 @@ describe('the Temporal schedule of a request', () => {
 });
 
 describe('a schedule: block in a definition', () => {
+  it('holds the schedule options, plus id and input: the flags and the block say the same things', () => {
+    expect(Object.keys(ScheduleBlockSchema.shape).sort()).toEqual([...SCHEDULE_OPTION_KEYS, 'id', 'input'].sort());
+  });
+
   const base = 'version: 1\nname: briefing\ninput: { topic: AI }\ntasks:\n  a: { action: noop }\n';
 
   it('is checked like the flags, with paths under schedule', () => {
