@@ -115,12 +115,17 @@ export async function prepareRun(file: string, input: Record<string, unknown> = 
   const { definition, name } = await loadDefinitionFile(file);
   checkRunInput(definition, input);
   const args: InterpretInput = { definition, input, source: resolve(file) };
+  checkStartSize(file, args);
+  return { name, definition, args };
+}
+
+/** Refuses a start (a run's, or a schedule's every fire) whose workflow input is over the payload limit. No RPC. */
+export function checkStartSize(file: string, args: InterpretInput): void {
   const bytes = oversize(args);
   if (bytes !== undefined)
     throw new UsageError(
       `${file}: ${overLimitText("the run's start (definition and input)", bytes)}; Temporal refuses a workflow input over ${PAYLOAD_LIMIT_TEXT}`,
     );
-  return { name, definition, args };
 }
 
 /** Options for {@link startRun}. */

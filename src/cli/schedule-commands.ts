@@ -43,7 +43,7 @@ import { formatDuration } from '../definition/duration.js';
 import { interpretGraph, type InterpretInput } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
 import { NotFoundError, UsageError } from './errors.js';
-import { checkRunInput, loadDefinitionFile, parseInputPairs } from './runs.js';
+import { checkRunInput, checkStartSize, loadDefinitionFile, parseInputPairs } from './runs.js';
 
 /** The flags `create` and `update` share. */
 interface ScheduleFlags {
@@ -230,6 +230,7 @@ export const addScheduleCommands: CommandGroup = (program, globals) => {
     checkOptions(options, given, block === undefined ? undefined : file);
     const input = { ...block?.input, ...parseInputPairs(flags.input) };
     checkRunInput(definition, input);
+    checkStartSize(file, { definition, input, source: resolve(file) });
     const id = flags.id ?? block?.id ?? definition.name;
     checkId(id);
     const request: ScheduleRequest = {
@@ -376,6 +377,7 @@ export const addScheduleCommands: CommandGroup = (program, globals) => {
       checkOptions(options, given, block === undefined ? undefined : file);
       const input = { ...(block?.input ?? current?.input ?? {}), ...pairs };
       checkRunInput(definition, input);
+      checkStartSize(file ?? id, { definition, input });
       // The state an operator set (paused, note, runs left) stays unless a flag or the new file's block changes it.
       const fromFile = block === undefined ? {} : optionsFromBlock(block);
       const state = {
