@@ -50,7 +50,7 @@ function workflowWall(files, extra) {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.tools/', '.switchyard/', 'schema/', 'bin/'] },
+  { ignores: ['node_modules/', '.tools/', '.switchyard/', 'schema/', 'bin/', 'dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

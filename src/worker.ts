@@ -3,6 +3,8 @@
  * script/agent/deliver activities. Connects with Temporal's standard environment
  * configuration; on SIGINT/SIGTERM it stops polling and lets in-flight tasks finish.
  */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
@@ -47,6 +49,22 @@ export async function createWorker(options: SwitchyardWorkerOptions): Promise<Wo
   });
 }
 
+/**
+ * The prebuilt workflow bundle SWITCHYARD_WORKFLOW_BUNDLE names (scripts/bundle-workflows.ts
+ * writes it; the container image sets it), or undefined to bundle WORKFLOWS_PATH at start.
+ * A path that names no file is an error: a worker silently bundling from source would hide
+ * an image built without its bundle.
+ */
+export function prebuiltBundle(env: NodeJS.ProcessEnv): WorkerOptions['workflowBundle'] {
+  const codePath = env.SWITCHYARD_WORKFLOW_BUNDLE;
+  if (!codePath) return undefined;
+  const absolute = resolve(codePath);
+  if (!existsSync(absolute)) {
+    throw new Error(`SWITCHYARD_WORKFLOW_BUNDLE=${codePath}: no such file (build it with \`npm run bundle-workflows\`)`);
+  }
+  return { codePath: absolute };
+}
+
 /** Settings a worker can tell are wrong before it takes any task; an error names the first. */
 export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   const secret = env.SWITCHYARD_WEBHOOK_SECRET;
@@ -62,10 +80,13 @@ async function main(): Promise<void> {
   checkWorkerSettings(process.env);
   const target = resolveConnectTarget();
   const taskQueue = process.env.SWITCHYARD_TASK_QUEUE ?? TASK_QUEUE;
+  const workflowBundle = prebuiltBundle(process.env);
   const connection = await NativeConnection.connect(target.config.connectionOptions);
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue });
-    console.log(`switchyard worker: connected to ${describeTarget(target)}, task queue ${taskQueue}`);
+    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue, workflowBundle });
+    const workflows =
+      workflowBundle && 'codePath' in workflowBundle ? `prebuilt bundle ${workflowBundle.codePath}` : 'bundled at start';
+    console.log(`switchyard worker: connected to ${describeTarget(target)}, task queue ${taskQueue}, workflows ${workflows}`);
     // Worker.run() resolves after SIGINT/SIGTERM: the SDK stops polling, waits for
     // in-flight tasks (up to shutdownGraceTime) and then returns.
     await worker.run();
