@@ -1,6 +1,7 @@
 /**
  * `switchyard` — the command-line client: validates and draws definitions, starts runs,
- * inspects, pauses, resumes and cancels them, and runs them on Temporal Schedules. Connects with Temporal's standard
+ * inspects, pauses, resumes and cancels them, runs them on Temporal Schedules, and sets a
+ * server up for Switchyard. Connects with Temporal's standard
  * environment configuration (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TLS, API key).
  * The commands live in src/cli/, one module per group; this file only builds the program
  * from them and turns what they throw into an exit code.
@@ -17,9 +18,16 @@ import { addDefinitionCommands } from './cli/definition-commands.js';
 import { EXIT, NotFoundError, UnreachableError, UsageError } from './cli/errors.js';
 import { addRunCommands } from './cli/run-commands.js';
 import { addScheduleCommands } from './cli/schedule-commands.js';
+import { addSetupCommands } from './cli/setup-commands.js';
 
 /** The command groups, in the order --help lists them. */
-const COMMAND_GROUPS: readonly CommandGroup[] = [addDefinitionCommands, addRunCommands, addControlCommands, addScheduleCommands];
+const COMMAND_GROUPS: readonly CommandGroup[] = [
+  addDefinitionCommands,
+  addRunCommands,
+  addControlCommands,
+  addScheduleCommands,
+  addSetupCommands,
+];
 
 /** Builds the commander program from the command groups and the global options. */
 function buildProgram(): Command {
