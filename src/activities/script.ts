@@ -9,6 +9,7 @@ import { StreamCapture, wantsAgent } from './script/capture.js';
 import { checkExecLimits, execItems, execRefused, type ExecItem } from './script/exec-limits.js';
 import { terminateGroup } from './script/process-group.js';
 import { scriptInputSchema } from './inputs.js';
+import { releaseGroup, superviseGroup } from './script/supervisor.js';
 import type { ScriptResult } from './types.js';
 
 export { scriptInputSchema };
@@ -92,6 +93,8 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
     detached: true,
     stdio: [input.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  // At once, before anything can wait: if this worker dies from now on, the group dies too.
+  if (child.pid !== undefined) superviseGroup(child.pid);
   await spawned(child, file);
   const pid = child.pid as number;
 
@@ -145,6 +148,8 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
     });
   });
   await termination;
+  // Gone (or beyond our reach after SIGKILL): the supervisor may forget the pgid.
+  releaseGroup(pid);
   clearInterval(ticker);
   clearTimeout(deadline);
   io.signal.removeEventListener('abort', onAbort);
