@@ -10,6 +10,7 @@ import { finish, type Work } from './evaluation.js';
 import type { ConductorEvent, RunStartedEvent, StepResult } from './events.js';
 import { armDeadline, deadlinePassed, rearmDeadline } from './guards.js';
 import {
+  cancelRun,
   drain,
   failRun,
   failureFromError,
@@ -116,6 +117,8 @@ function dispatch(turn: Turn, event: ConductorEvent): Work<void> | void {
       return setPaused(turn, false);
     case 'drain.requested':
       return drain(turn);
+    case 'run.cancelled':
+      return cancelRun(turn);
   }
 }
 

@@ -45,9 +45,12 @@ export interface ExecutionFailedEvent {
   now: number;
 }
 
-/** Events with no payload but the time. */
+/**
+ * Events with no payload but the time. `run.cancelled`: the run was cancelled (Temporal's
+ * cancel); the host has already asked every activity and timer out to stop.
+ */
 export interface SimpleEvent {
-  kind: 'run.paused' | 'run.resumed' | 'drain.requested';
+  kind: 'run.paused' | 'run.resumed' | 'drain.requested' | 'run.cancelled';
   now: number;
 }
 
@@ -117,6 +120,12 @@ export interface FailRunCommand {
   notification?: NotificationReport;
 }
 
+/** The cancelled run's activities have all reported back: close the run as cancelled. */
+export interface CancelRunCommand {
+  kind: 'cancelRun';
+  tasks: Readonly<Record<string, TaskSummary>>;
+}
+
 /** Nothing is running any more: continue-as-new carrying this state. */
 export interface ContinueAsNewCommand {
   kind: 'continueAsNew';
@@ -125,7 +134,13 @@ export interface ContinueAsNewCommand {
 
 /** Everything the conductor can ask of its host. */
 export type ConductorCommand =
-  StartExecutionCommand | StartTimerCommand | CancelCommand | CompleteRunCommand | FailRunCommand | ContinueAsNewCommand;
+  | StartExecutionCommand
+  | StartTimerCommand
+  | CancelCommand
+  | CompleteRunCommand
+  | FailRunCommand
+  | CancelRunCommand
+  | ContinueAsNewCommand;
 
 /** The result of one conductor step. */
 export interface StepResult {

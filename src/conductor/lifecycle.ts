@@ -1,7 +1,8 @@
 /**
  * The run's life (SPEC §3 rules 5, 6, 8, 13, §5 dead letters): pause and drain, failing —
  * the first failure wins; fail-fast cancels everything out, drain lets running activities
- * end — and settling: after every step, has the run reached its end? A failing run notifies
+ * end — cancelling, and settling: after every step, has the run reached its end? A
+ * cancelled run closes once every activity out has reported back. A failing run notifies
  * (`on_failure.notify`) and then fails once nothing is out; a draining run continues-as-new
  * once nothing is out; a run with nothing running, scheduled or waiting completes, unless a
  * join barrier was left partly filled. The only writer of `state.lifecycle`.
@@ -15,7 +16,7 @@ import { disarmDeadline } from './guards.js';
 import { unsatisfiedJoins } from './joins.js';
 import { accepts, followsTransitionsIn, isClosed, mayStartIn, nextPhase, type PhaseSignal } from './phase.js';
 import { keepReceipt } from './receipts.js';
-import { abandonWork, hasExecutionsOut, hasPendingWork, PAYLOAD_TOO_LARGE, startNotification } from './runs.js';
+import { abandonWork, closeWork, hasExecutionsOut, hasPendingWork, PAYLOAD_TOO_LARGE, startNotification } from './runs.js';
 import type { Lifecycle, NotificationReport, RunFailure } from './state.js';
 import { emit, type Turn } from './turn.js';
 
@@ -73,6 +74,25 @@ export function failRun(turn: Turn, failure: RunFailure, handling: FailureHandli
   if (executionIds.length > 0 || allTimers.length > 0) emit(turn, { kind: 'cancel', executionIds, timerIds: allTimers });
 }
 
+/**
+ * The run was cancelled (Temporal's cancel, SPEC rule 13): nothing more starts and no
+ * transition is followed; what had not started yet is dropped. The host has already asked
+ * the activities and timers out to stop, so no cancel command goes out: the run waits for
+ * the activities to report back — a script's only once its process group is gone — and
+ * closes as cancelled after the last one (`settle`), keeping their receipts.
+ */
+export function cancelRun(turn: Turn): void {
+  if (!accepts(turn.state.lifecycle.phase, 'cancel')) return;
+  signal(turn, 'cancel');
+  disarmDeadline(turn);
+  abandonWork(turn, 'drain');
+}
+
+/** True while a cancelled run waits for its activities. */
+export function cancelling(turn: Turn): boolean {
+  return turn.state.lifecycle.phase === 'cancelling';
+}
+
 /** Turns an error thrown while conducting into a run failure; rethrows anything unexpected. */
 export function failureFromError(error: unknown): RunFailure {
   if (error instanceof ExpressionError) {
@@ -90,6 +110,12 @@ export function* settle(turn: Turn): Work<void> {
   const { state, context } = turn;
   const { phase } = state.lifecycle;
   if (hasExecutionsOut(turn)) return;
+  if (phase === 'cancelling') {
+    closeWork(turn);
+    signal(turn, 'cancelled');
+    emit(turn, { kind: 'cancelRun', tasks: turn.state.tasks });
+    return;
+  }
   if (phase === 'failing') {
     yield* notifyOrFail(turn);
     return;

@@ -5,17 +5,20 @@
 import type { RunPhase } from './state.js';
 
 /** What can move a run between phases. */
-export type PhaseSignal = 'drain' | 'fail' | 'complete' | 'continue' | 'notify' | 'failed';
+export type PhaseSignal = 'drain' | 'fail' | 'complete' | 'continue' | 'notify' | 'failed' | 'cancel' | 'cancelled';
 
 const TABLE: Record<RunPhase, Partial<Record<PhaseSignal, RunPhase>>> = {
-  running: { drain: 'draining', fail: 'failing', complete: 'completed' },
+  running: { drain: 'draining', fail: 'failing', complete: 'completed', cancel: 'cancelling' },
   // A draining run that runs out of work completes rather than continuing-as-new.
-  draining: { fail: 'failing', complete: 'completed', continue: 'continued' },
+  draining: { fail: 'failing', complete: 'completed', continue: 'continued', cancel: 'cancelling' },
   // A failing run with an `on_failure.notify` waits for that delivery before it fails.
   failing: { notify: 'notifying', failed: 'failed' },
   notifying: { failed: 'failed' },
+  // A cancelled run waits until its activities out say they stopped (their processes are gone).
+  cancelling: { cancelled: 'cancelled' },
   completed: {},
   failed: {},
+  cancelled: {},
   continued: {},
 };
 
@@ -25,8 +28,10 @@ const STARTS: Record<RunPhase, boolean> = {
   draining: false,
   failing: false,
   notifying: false,
+  cancelling: false,
   completed: false,
   failed: false,
+  cancelled: false,
   continued: false,
 };
 
@@ -39,8 +44,10 @@ const FOLLOWS: Record<RunPhase, boolean> = {
   draining: true,
   failing: false,
   notifying: false,
+  cancelling: false,
   completed: false,
   failed: false,
+  cancelled: false,
   continued: false,
 };
 
@@ -66,5 +73,5 @@ export function mayStartIn(phase: RunPhase): boolean {
 
 /** True once the run has ended (no more events change anything but receipts). */
 export function isClosed(phase: RunPhase): boolean {
-  return phase === 'completed' || phase === 'failed' || phase === 'continued';
+  return phase === 'completed' || phase === 'failed' || phase === 'cancelled' || phase === 'continued';
 }

@@ -259,6 +259,12 @@ export function abandonWork(turn: Turn, handling: FailureHandling): { executionI
   return { executionIds: executions.map((execution) => execution.id), timerIds };
 }
 
+/** A cancelled run closes: a fan-out whose items never all started ends here, cancelled. */
+export function closeWork(turn: Turn): void {
+  for (const run of turn.state.work.runs) markTask(turn, run.task, 'cancelled');
+  change(turn, () => ({ runs: [], executions: [], timers: [] }));
+}
+
 /** Activities out for task runs. */
 export function hasExecutionsOut(turn: Turn): boolean {
   return turn.state.work.executions.length > 0;

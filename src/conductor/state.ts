@@ -22,7 +22,8 @@ export interface WorkflowRef {
 }
 
 /** Where the run is in its life; changes only through the table in phase.ts. */
-export type RunPhase = 'running' | 'draining' | 'failing' | 'notifying' | 'completed' | 'failed' | 'continued';
+export type RunPhase =
+  'running' | 'draining' | 'failing' | 'notifying' | 'cancelling' | 'completed' | 'failed' | 'cancelled' | 'continued';
 
 /** Where one task in the per-task summary stands. */
 export type TaskStatus = 'not_run' | 'scheduled' | 'running' | 'succeeded' | 'failed' | 'cancelled';

@@ -12,10 +12,10 @@ import { settled, type Work } from './evaluation.js';
 import type { ReportedError } from './events.js';
 import type { RunOutcome } from './fanout.js';
 import { arriveAtJoin } from './joins.js';
-import { attemptsText, failRun, followsTransitions } from './lifecycle.js';
+import { attemptsText, cancelling, failRun, followsTransitions } from './lifecycle.js';
 import { createRun } from './runs.js';
 import type { RunData, TaskRun } from './state.js';
-import { markEnded } from './summary.js';
+import { markEnded, markTask } from './summary.js';
 import type { Turn } from './turn.js';
 
 /** Records how `run` ended and follows the task's transitions. */
@@ -24,6 +24,9 @@ export function* endRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<voi
   if (outcome.status === 'succeeded') {
     markEnded(turn, run.task, 'succeeded');
     state.data = { ...state.data, results: { ...state.data.results, [run.task]: outcome.result } };
+  } else if (cancelling(turn)) {
+    // What a cancel stopped did not fail; the run is closing and follows nothing more.
+    markTask(turn, run.task, 'cancelled');
   } else {
     markEnded(turn, run.task, 'failed', outcome.error.message);
   }

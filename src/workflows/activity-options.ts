@@ -2,7 +2,7 @@
  * How a conductor `startExecution` becomes Temporal activity options (SPEC §3 rule 10).
  * Shared with the baseline workflows so that benchmarks compare like with like.
  */
-import { workflowInfo, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, workflowInfo, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
 import type { ActionKind, ActivityInput, ActivityOutcome } from '../activities/types.js';
 import type { RetrySettings } from '../conductor/index.js';
 
@@ -53,6 +53,10 @@ export function activityOptions(settings: ExecutionSettings): ActivityOptions {
     startToCloseTimeout: settings.timeoutMs,
     retry: retryPolicy(settings.retry),
     summary: activitySummary(settings.task, settings.iteration, settings.index),
+    // A cancelled activity reports back only once it stopped (a script: its process group is
+    // gone), so a cancelled run closes after its work, not beside it. It sends the server
+    // the same commands as the default (TRY_CANCEL); only when the workflow learns differs.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
   if (settings.heartbeatMs !== undefined) options.heartbeatTimeout = settings.heartbeatMs;
   return options;

@@ -18,6 +18,8 @@ export class Host {
   private shielded = 0;
   /** What a deferred start threw; the run's own loop rethrows it, so it fails the run, not the workflow task. */
   private fault: { error: unknown } | undefined;
+  /** The run was cancelled and waits for its activities to report back. */
+  private cancelled = false;
 
   /** Queues an event (signals use this too). */
   push(event: ConductorEvent): void {
@@ -27,11 +29,11 @@ export class Host {
   /**
    * Waits until an event is queued. While a shielded activity is out, the wait itself is
    * shielded too: cancelling the workflow then neither abandons that activity nor the run's
-   * own ending, which waits for it.
+   * own ending, which waits for it. After a cancel every wait is shielded (outliveCancel).
    */
   async nextEvent(): Promise<ConductorEvent> {
     const ready = (): boolean => this.inbox.length > 0 || this.fault !== undefined;
-    if (this.shielded > 0) await CancellationScope.nonCancellable(() => condition(ready));
+    if (this.shielded > 0 || this.cancelled) await CancellationScope.nonCancellable(() => condition(ready));
     else await condition(ready);
     if (this.fault !== undefined) throw this.fault.error;
     const event = this.inbox.shift();
@@ -89,6 +91,14 @@ export class Host {
         },
       )
       .finally(() => this.scopes.delete(command.timerId));
+  }
+
+  /**
+   * The run was cancelled: its activities were asked to stop with it (their scopes are the
+   * root's children) and report back when they did; wait for those reports.
+   */
+  outliveCancel(): void {
+    this.cancelled = true;
   }
 
   /** Cancels activities and timers by id; ids already finished are ignored. */

@@ -4,12 +4,22 @@
  * the pure conductor events and carries out its commands — nothing else. Everything that
  * decides lives in src/conductor.
  */
-import { continueAsNew, defineQuery, defineSignal, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { GRAPH_KEY } from '../constants.js';
 import type { Receipt } from '../activities/types.js';
 import {
   buildContext,
   readState,
+  type ConductorEvent,
   startRun,
   step,
   viewOf,
@@ -33,6 +43,12 @@ export const stateQuery = defineQuery<StateView | undefined>('state');
 
 /** The search attribute that lets `temporal workflow list` filter runs by graph name. */
 export const GRAPH_ATTRIBUTE = GRAPH_KEY;
+
+/**
+ * The `patched()` id of a cancel that waits for the run's activities to stop (issue 9, no
+ * orphans). Histories without it — runs cancelled by earlier releases — closed at once.
+ */
+export const CANCEL_WAITS_PATCH = 'switchyard-cancel-waits-for-activities';
 
 /** History length after which a run drains and continues-as-new, unless Temporal suggests it earlier. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
@@ -86,15 +102,16 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
         : await step(run, readState(args.resume), { kind: 'run.continued', now: Date.now() });
     const drainAfter = args.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
     let drainRequested = false;
+    const cancel: CancelRequest = {};
     for (;;) {
       state = result.state;
       const end = carryOut(host, result.commands);
-      if (end !== undefined) return await finish(end, args, state);
+      if (end !== undefined) return await finish(end, args, state, cancel);
       if (!drainRequested && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= drainAfter)) {
         drainRequested = true;
         host.push({ kind: 'drain.requested', now: Date.now() });
       }
-      const next = step(run, state, await host.nextEvent());
+      const next = step(run, state, await nextEvent(host, cancel));
       // Most steps need no expression and return at once: awaiting only a real promise saves one per event.
       result = next instanceof Promise ? await next : next;
     }
@@ -103,7 +120,30 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
   }
 }
 
-type EndCommand = Extract<ConductorCommand, { kind: 'completeRun' | 'failRun' | 'continueAsNew' }>;
+type EndCommand = Extract<ConductorCommand, { kind: 'completeRun' | 'failRun' | 'cancelRun' | 'continueAsNew' }>;
+
+/** The cancellation of the run, once it arrived and the conductor was told. */
+interface CancelRequest {
+  error?: unknown;
+}
+
+/**
+ * The next event for the conductor. A cancellation of the run becomes `run.cancelled`: the
+ * root scope's cancel has already asked every activity and timer to stop, and the run goes
+ * on waiting — unshielded no more — until the activities report back, so it closes only
+ * after its scripts' processes are gone. Runs recorded before CANCEL_WAITS_PATCH closed at
+ * once; their replay does the same.
+ */
+async function nextEvent(host: Host, cancel: CancelRequest): Promise<ConductorEvent> {
+  try {
+    return await host.nextEvent();
+  } catch (error) {
+    if (!isCancellation(error) || cancel.error !== undefined || !patched(CANCEL_WAITS_PATCH)) throw error;
+    cancel.error = error;
+    host.outliveCancel();
+    return { kind: 'run.cancelled', now: Date.now() };
+  }
+}
 
 /** Carries out the commands in order; returns the terminal one, if any. */
 function carryOut(host: Host, commands: readonly ConductorCommand[]): EndCommand | undefined {
@@ -126,8 +166,11 @@ function carryOut(host: Host, commands: readonly ConductorCommand[]): EndCommand
   return end;
 }
 
-async function finish(end: EndCommand, args: InterpretInput, state: RunState): Promise<InterpretResult> {
+async function finish(end: EndCommand, args: InterpretInput, state: RunState, cancel: CancelRequest): Promise<InterpretResult> {
   switch (end.kind) {
+    case 'cancelRun':
+      // Closes the run as cancelled (the SDK turns the run's own cancellation into that).
+      throw cancel.error;
     case 'completeRun':
       return { status: 'completed', output: end.output, tasks: end.tasks, receipts: state.receipts.kept };
     case 'failRun':

@@ -1,9 +1,10 @@
 /**
  * Turning what an activity did into a conductor event. A failed activity arrives as an
- * ActivityFailure whose cause is the ApplicationFailure the activity threw, with the
- * attempt's Receipt as `details[0]` (activities/types.ts); timeouts carry no receipt.
+ * ActivityFailure whose cause is the ApplicationFailure the activity threw (or, cancelled,
+ * its CancelledFailure), with the attempt's Receipt as `details[0]` (activities/types.ts);
+ * timeouts carry no receipt.
  */
-import { ActivityFailure, ApplicationFailure, TemporalFailure, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, CancelledFailure, TemporalFailure, type RetryPolicy } from '@temporalio/workflow';
 import type { ActivityOutcome, Receipt } from '../activities/types.js';
 import type { ConductorEvent, ReportedError } from '../conductor/index.js';
 
@@ -15,7 +16,8 @@ export function completedEvent(executionId: string, outcome: ActivityOutcome, no
 /** The event for an activity that failed for good (or was cancelled). */
 export function failedEvent(executionId: string, error: unknown, retry: RetryPolicy, now: number): ConductorEvent {
   const cause = error instanceof ActivityFailure && error.cause !== undefined ? error.cause : error;
-  const receipt = cause instanceof ApplicationFailure ? receiptIn(cause.details) : undefined;
+  // A cancelled attempt's receipt (outcome `cancelled`) comes back in the CancelledFailure.
+  const receipt = cause instanceof ApplicationFailure || cause instanceof CancelledFailure ? receiptIn(cause.details) : undefined;
   const reported: ReportedError = { message: messageOf(cause) };
   const type = typeOf(cause);
   if (type !== undefined) reported.type = type;

@@ -3,10 +3,11 @@
  * concurrent branches, pause/resume signals, Temporal cancel, and the `state` query on a
  * live and on a closed run. Claims about order are read from the real history.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CancelledFailure, WorkflowFailedError, type Client } from '@temporalio/client';
+import { runStatus } from '../../../src/cli/runs.js';
 import { pauseSignal, resumeSignal } from '../../../src/workflows/index.js';
 import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
 import {
@@ -43,6 +44,23 @@ version: 1
 name: it-cancel
 tasks:
   nap: { action: script, heartbeat: 2s, with: { command: [sleep, "{{ input.marker }}"] } }
+`);
+
+/** A script that takes a second to stop after SIGTERM: $0 is a marker for `ps`, $1 a file it notes its stop in. */
+const SLOW_TO_STOP = definitionFrom(`
+version: 1
+name: it-cancel-slow-stop
+tasks:
+  nap:
+    action: script
+    heartbeat: 2s
+    with:
+      command:
+        - sh
+        - -c
+        - trap 'sleep 1; echo stopped >> "$1"; exit 143' TERM; sleep 30 & wait $!
+        - "{{ input.marker }}"
+        - "{{ input.file }}"
 `);
 
 /** The same sleeper without `heartbeat:`: most tasks in real definitions look like this. */
@@ -207,6 +225,58 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     expect(cancelRequested).toBeGreaterThan(cancelAsked ?? Infinity);
     expect(events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
     expect(left).toEqual([]);
+  });
+
+  it('cancel closes the run only after the script has stopped, with a cancelled receipt and state (issue 9)', async () => {
+    const taskQueue = uniqueTaskQueue('cancel-slow-stop');
+    const marker = `sy-slow-stop-${sleepMarker()}`;
+    const file = join(tempDir('cancel-slow-stop'), 'stopped');
+    const { error, leftAtClose, state, status, events } = await withWorker({ taskQueue }, async () => {
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('cancel-slow-stop'), {
+        definition: SLOW_TO_STOP,
+        input: { marker, file },
+      });
+      await pollFor('the script', () => (processesMatching(marker).length > 0 ? true : undefined));
+      await handle.cancel();
+      const error: unknown = await handle.result().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      // No waiting here: the moment the run is reported closed, the script must be gone.
+      const leftAtClose = processesMatching(marker);
+      return {
+        error,
+        leftAtClose,
+        state: await stateOf(handle),
+        status: await runStatus(client, handle),
+        events: await historyOf(handle),
+      };
+    });
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect((error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(leftAtClose).toEqual([]);
+    // It stopped its own way: SIGTERM ran its trap, which took its second.
+    expect(readFileSync(file, 'utf8')).toBe('stopped\n');
+
+    // The history: the activity reported its cancellation, then the run closed.
+    const timeline = activityTimeline(events);
+    expect(timeline.filter((line) => line.summary === 'nap').map((line) => line.kind)).toEqual([
+      'scheduled',
+      'cancelRequested',
+      'started',
+      'canceled',
+    ]);
+    expect(events.at(-1)?.eventType).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED);
+    expect(Number(events.at(-1)?.eventId)).toBeGreaterThan(eventIdOf(timeline, 'nap', 'canceled'));
+
+    // The closed run's state, as the query and `switchyard status` tell it.
+    expect(state).toMatchObject({ status: 'cancelled', running: [], tasks: { nap: { status: 'cancelled', attempts: 1 } } });
+    expect(state?.receipts).toHaveLength(1);
+    expectScriptReceipt(state?.receipts[0], { task: 'nap', attempt: 1, outcome: 'cancelled' });
+    expect(status).toMatchObject({
+      status: 'CANCELLED',
+      state: { status: 'cancelled', tasks: { nap: { status: 'cancelled' } } },
+    });
   });
 
   // KNOWN BUG (fails until fixed): with no `heartbeat:` on the task the activity has no

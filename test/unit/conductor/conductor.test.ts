@@ -283,3 +283,68 @@ describe('barriers (rule 4)', () => {
     expect(late.barriers.map((barrier) => barrier.round)).toEqual([2]);
   });
 });
+
+describe('a cancelled run (rule 13; issue 9: it closes after its activities stopped)', () => {
+  const definition = {
+    version: 1,
+    name: 'cancelled',
+    tasks: {
+      a: { action: 'script', next: [{ when: 'failed', do: ['on_error'] }, { do: ['after'] }] },
+      slow: { action: 'script', delay: '1m' },
+      after: { action: 'script' },
+      on_error: { action: 'script' },
+    },
+  };
+  const cancelledAttempt = (executionId: string, now: number): ConductorEvent => ({
+    kind: 'execution.failed',
+    executionId,
+    error: { message: 'script task "a": cancelled', type: 'CancelledFailure' },
+    attempts: 1,
+    receipt: {
+      task: 'a',
+      iteration: 1,
+      attempt: 1,
+      kind: 'script',
+      startedAt: WORKFLOW.startTime,
+      endedAt: WORKFLOW.startTime,
+      durationMs: 0,
+      outcome: 'cancelled',
+      workerIdentity: 'w',
+      inputDigest: '',
+      inputBytes: 0,
+      outputDigest: '',
+      outputBytes: 0,
+    },
+    now,
+  });
+
+  it('waits for the activities out, keeps their receipts, follows no transition, and then closes', async () => {
+    const run = await begin(definition);
+    expect(starts(run).map((command) => command.task)).toEqual(['a']);
+    const cancelling = await step(run.context, run.state, { kind: 'run.cancelled', now: T0 + 1 });
+    // The host already cancelled everything out: no command, and no close while `a` is out.
+    expect(cancelling.commands).toEqual([]);
+    expect(viewOf(run.context, cancelling.state)).toMatchObject({
+      status: 'cancelling',
+      running: [{ task: 'a' }],
+      scheduled: [],
+      tasks: { a: { status: 'running' }, slow: { status: 'cancelled' } },
+    });
+    const closed = await step(run.context, cancelling.state, cancelledAttempt('x2', T0 + 2));
+    expect(closed.commands).toEqual([
+      { kind: 'cancelRun', tasks: expect.objectContaining({ a: { status: 'cancelled', iterations: 1, attempts: 1 } }) },
+    ]);
+    const view = viewOf(run.context, closed.state);
+    expect(view).toMatchObject({ status: 'cancelled', running: [], tasks: { on_error: { status: 'not_run' } } });
+    expect(view.receipts.map((receipt) => receipt.outcome)).toEqual(['cancelled']);
+  });
+
+  it('closes at once when nothing is out, and ignores a second cancel', async () => {
+    const run = await begin({ version: 1, name: 'idle', tasks: { later: { action: 'script', delay: '1h' } } });
+    const closed = await step(run.context, run.state, { kind: 'run.cancelled', now: T0 + 1 });
+    expect(closed.commands.map((command) => command.kind)).toEqual(['cancelRun']);
+    expect(viewOf(run.context, closed.state).tasks.later?.status).toBe('cancelled');
+    const again = await step(run.context, closed.state, { kind: 'run.cancelled', now: T0 + 2 });
+    expect(again.commands).toEqual([]);
+  });
+});
