@@ -1,7 +1,7 @@
 /**
  * A ledger of script executions, written by the scripts themselves: each execution appends
  * `start`, then `end` (it finished) or `stop` (it was sent SIGTERM), with its label, pid and
- * the time in nanoseconds. Tests read it to count how often a task's script ran and whether
+ * the time in nanoseconds (`start` adds the parent's pid: the worker that ran it). Tests read it to count how often a task's script ran and whether
  * two executions of one task ever ran at the same time — the OS's account, not Temporal's.
  */
 import { readFileSync } from 'node:fs';
@@ -9,10 +9,13 @@ import { readFileSync } from 'node:fs';
 /**
  * The script: `sh -c LEDGER_SCRIPT MARKER LEDGER LABEL SECONDS`. MARKER ($0) makes the
  * process easy to find in `ps`; the sleep runs in the background so SIGTERM reaches the
- * trap at once.
+ * trap at once. It writes nothing to its stdout and stderr (the shell's "Terminated" note
+ * included): those are pipes to the worker, and once a killed worker's end is closed a
+ * write there would end the script by SIGPIPE before its trap could note the stop.
  */
 export const LEDGER_SCRIPT = [
-  'echo "start $2 $$ $(date +%s%N)" >> "$1"',
+  'exec >/dev/null 2>&1',
+  'echo "start $2 $$ $(date +%s%N) $PPID" >> "$1"',
   `trap 'echo "stop $2 $$ $(date +%s%N)" >> "$1"; exit 143' TERM`,
   'sleep "$3" & wait $!',
   'echo "end $2 $$ $(date +%s%N)" >> "$1"',
@@ -22,6 +25,8 @@ export const LEDGER_SCRIPT = [
 export interface Execution {
   label: string;
   pid: number;
+  /** The worker process that started it. */
+  worker: number;
   start: bigint;
   /** When it finished or was stopped; undefined when it left no line (SIGKILL, or still running). */
   close?: bigint;
@@ -32,10 +37,10 @@ export interface Execution {
 export function readLedger(file: string): Execution[] {
   const executions = new Map<string, Execution>();
   for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const [event, label, pid, time] = line.split(' ');
+    const [event, label, pid, time, worker] = line.split(' ');
     if (label === undefined || pid === undefined || time === undefined) continue;
     const key = `${label} ${pid}`;
-    if (event === 'start') executions.set(key, { label, pid: Number(pid), start: BigInt(time) });
+    if (event === 'start') executions.set(key, { label, pid: Number(pid), worker: Number(worker), start: BigInt(time) });
     const execution = executions.get(key);
     if (execution !== undefined && (event === 'end' || event === 'stop')) {
       execution.close = BigInt(time);
