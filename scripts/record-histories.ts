@@ -1,7 +1,7 @@
 /**
  * Records histories for the replay tier (test/histories) with today's interpreter: every
  * example, fail-fast, pause/resume, continue-as-new, and the cases in
- * test/fixtures/recordings. Files are named after the release series that recorded them
+ * test/fixtures/recordings (`--only NAME` records one of them). Files are named after the release series that recorded them
  * (`v2-example-hello.json`; see RELEASE) and an existing file is never overwritten: histories recorded by an
  * older release are what proves an upgrade safe, so they stay as they were (README,
  * "Upgrades"). For the continue-as-new chain it also saves, in test/fixtures/upgrade, the
@@ -37,6 +37,16 @@ const TASK_QUEUE = 'record-histories';
  * release that changes commands without changing the state format (its files are new too).
  */
 const RELEASE = releaseName(process.argv.slice(2));
+/** `--only NAME`: record that one case (e.g. `cancel-waits`) and nothing else. */
+const ONLY = onlyName(process.argv.slice(2));
+
+function onlyName(args: string[]): string | undefined {
+  const at = args.indexOf('--only');
+  return at === -1 ? undefined : args[at + 1];
+}
+
+/** Whether the case `name` is to be recorded in this call. */
+const wanted = (name: string): boolean => ONLY === undefined || ONLY === name;
 
 function releaseName(args: string[]): string {
   const at = args.indexOf('--release');
@@ -138,25 +148,30 @@ async function main(): Promise<void> {
         .sort();
       for (const file of examples) {
         const name = file.replace(/\.yaml$/, '');
+        if (!wanted(`example-${name}`)) continue;
         const input = name === 'monitoring-loop' ? { wanted_minute: nextMinute } : {};
         const definition = definitionOf(readFileSync(join(ROOT, 'examples', file), 'utf8'), file);
         await record(`example-${name}`, await start(`example-${name}`, { definition, input, source: file }, true));
       }
-      await record(
-        'fail-fast-cancels',
-        await start('fail-fast-cancels', { definition: definitionOf(FAIL_FAST, 'fail-fast.yaml') }),
-      );
+      if (wanted('fail-fast-cancels'))
+        await record(
+          'fail-fast-cancels',
+          await start('fail-fast-cancels', { definition: definitionOf(FAIL_FAST, 'fail-fast.yaml') }),
+        );
 
-      const paused = await start('pause-resume', { definition: definitionOf(PAUSABLE, 'pause-resume.yaml') });
-      await paused.signal(pauseSignal);
-      await sleep(1_500);
-      await paused.signal(resumeSignal);
-      await record('pause-resume', paused);
+      if (wanted('pause-resume')) {
+        const paused = await start('pause-resume', { definition: definitionOf(PAUSABLE, 'pause-resume.yaml') });
+        await paused.signal(pauseSignal);
+        await sleep(1_500);
+        await paused.signal(resumeSignal);
+        await record('pause-resume', paused);
+      }
 
       for (const file of readdirSync(RECORDINGS)
         .filter((name) => name.endsWith('.yaml'))
         .sort()) {
         const name = file.replace(/\.yaml$/, '');
+        if (!wanted(name)) continue;
         const definition = definitionOf(readFileSync(join(RECORDINGS, file), 'utf8'), file);
         if (name === 'continue-as-new-carry')
           await recordChain(name, await start(name, { definition, source: file, continueAsNewAfterEvents: 40 }));
@@ -166,6 +181,12 @@ async function main(): Promise<void> {
           await handle.signal(pauseSignal);
           await sleep(3_000);
           await handle.signal(resumeSignal);
+          await record(name, handle);
+        } else if (name === 'cancel-waits') {
+          // Cancelled once its script runs (the first heartbeat carries its pid).
+          const handle = await start(name, { definition, source: file });
+          while (!(await handle.describe()).raw.pendingActivities?.[0]?.heartbeatDetails) await sleep(100);
+          await handle.cancel();
           await record(name, handle);
         } else await record(name, await start(name, { definition, source: file }));
       }
