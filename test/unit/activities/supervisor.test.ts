@@ -4,13 +4,14 @@
  * through any code of the dead process. Real processes: a stand-in worker
  * (test/fixtures/bin/hold-script.ts) runs a script with a background child and is killed.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { livingMembers } from '../../../src/activities/script/process-group.js';
+import { SUPERVISOR_NAME } from '../../../src/activities/script/supervisor.js';
 import { waitFor } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -28,6 +29,14 @@ async function holdScript(argv: string[]) {
     return match ? Number(match[1]) : undefined;
   }, 30_000);
   return { holder, pid };
+}
+
+/** Pids of the supervisors `ps` shows for the worker `workerPid`. */
+function supervisorsOf(workerPid: number): number[] {
+  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => line.trimEnd().endsWith(`${SUPERVISOR_NAME} ${workerPid}`))
+    .map((line) => Number(line.trim().split(' ')[0]));
 }
 
 describe('script supervisor', () => {
@@ -55,5 +64,23 @@ describe('script supervisor', () => {
     await waitFor(() => ((livingMembers(pid) ?? [pid]).length === 0 ? true : undefined), 10_000);
     // It ran its trap: SIGTERM first, not SIGKILL.
     expect(readFileSync(ledger, 'utf8')).toBe('terminated\n');
+  }, 30_000);
+
+  it('is started again if it is killed, and still knows the running groups', async () => {
+    const { holder, pid } = await holdScript(['sh', '-c', 'sleep 60 & wait', 'orphan-unit-restart']);
+    await waitFor(() => ((livingMembers(pid) ?? []).length >= 2 ? true : undefined));
+    const [first] = await waitFor(() =>
+      supervisorsOf(holder.pid ?? 0).length === 1 ? supervisorsOf(holder.pid ?? 0) : undefined,
+    );
+    process.kill(first ?? 0, 'SIGKILL');
+    await waitFor(() => {
+      const now = supervisorsOf(holder.pid ?? 0);
+      return now.length === 1 && now[0] !== first ? true : undefined;
+    });
+    holder.kill('SIGKILL');
+    const left = await waitFor(() => ((livingMembers(pid) ?? [pid]).length === 0 ? [] : undefined), 10_000).catch(() =>
+      livingMembers(pid),
+    );
+    expect(left).toEqual([]);
   }, 30_000);
 });
