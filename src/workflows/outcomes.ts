@@ -22,7 +22,10 @@ export function failedEvent(executionId: string, error: unknown, retry: RetryPol
   const type = typeOf(cause);
   if (type !== undefined) reported.type = type;
   const exhausted = error instanceof ActivityFailure && error.retryState === 'MAXIMUM_ATTEMPTS_REACHED';
-  const attempts = receipt?.attempt ?? (exhausted && retry.maximumAttempts !== undefined ? retry.maximumAttempts : 1);
+  // Cancelled with no receipt: no worker had started it, so no attempt was spent.
+  const unstarted = cause instanceof CancelledFailure && receipt === undefined;
+  const attempts =
+    receipt?.attempt ?? (unstarted ? 0 : exhausted && retry.maximumAttempts !== undefined ? retry.maximumAttempts : 1);
   const event: ConductorEvent = { kind: 'execution.failed', executionId, error: reported, attempts, now };
   if (receipt !== undefined) event.receipt = receipt;
   return event;

@@ -279,6 +279,24 @@ describe('interpretGraph: timers, publish order, signals, cancel and the state q
     });
   });
 
+  it('cancel of a task no worker has started closes the run at once, the task cancelled after 0 attempts', async () => {
+    const taskQueue = uniqueTaskQueue('cancel-unstarted');
+    // A worker with no activities runs the workflow but never takes the script.
+    const state = await withWorker({ taskQueue, activities: {} }, async () => {
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('cancel-unstarted'), {
+        definition: SLEEPER,
+        input: { marker: sleepMarker() },
+      });
+      await pollFor('the scheduled activity', async () =>
+        (await handle.describe()).raw.pendingActivities?.length ? true : undefined,
+      );
+      await handle.cancel();
+      await handle.result().catch(() => undefined);
+      return stateOf(handle);
+    });
+    expect(state).toMatchObject({ status: 'cancelled', receipts: [], tasks: { nap: { status: 'cancelled', attempts: 0 } } });
+  });
+
   // KNOWN BUG (fails until fixed): with no `heartbeat:` on the task the activity has no
   // heartbeat timeout, so the worker throttles heartbeats to the SDK's default 30 s and the
   // cancel reaches the script only then: `sleep` keeps running ~30 s after the run ended.
