@@ -12,8 +12,11 @@ import type { Problem } from './problems.js';
 import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './language.js';
 import { didYouMean } from './suggest.js';
 
-/** Runs every static check on a leniently read definition. */
-export function staticChecks(def: LooseDefinition): Problem[] {
+/**
+ * Runs every static check on a leniently read definition. The graph it builds on the way is
+ * left in `built.graph`, so a caller whose definition passes need not build it again.
+ */
+export function staticChecks(def: LooseDefinition, built: { graph?: Graph } = {}): Problem[] {
   const tasks = def.tasks;
   if (tasks === undefined) return [];
   const names = Object.keys(tasks);
@@ -30,6 +33,7 @@ export function staticChecks(def: LooseDefinition): Problem[] {
   }
   if (names.length === 0) return [...problems, { path: 'tasks', message: 'no tasks: a definition needs at least one' }];
   const graph = buildGraph({ start: def.start, tasks });
+  built.graph = graph;
   return [...problems, ...checkGraph(graph, def.start, tasks)];
 }
 

@@ -64,12 +64,10 @@ export function buildGraph(def: GraphSource): Graph {
   const tasks = Object.keys(def.tasks);
   const known = new Set(tasks);
   const outbound: Record<string, Edge[]> = {};
-  const sources: Record<string, Set<string>> = {};
+  // Maps, filled only where there is an arrow: a set per task would be 100,000 sets for 100,000 tasks.
+  const sources = new Map<string, Set<string>>();
   const failEdges: Edge[] = [];
-  for (const name of tasks) {
-    outbound[name] = [];
-    sources[name] = new Set();
-  }
+  for (const name of tasks) outbound[name] = [];
   for (const [from, task] of Object.entries(def.tasks)) {
     (task.next ?? []).forEach((transition, index) => {
       doList(transition).forEach((to, position) => {
@@ -77,7 +75,9 @@ export function buildGraph(def: GraphSource): Graph {
         if (to === FAIL_TARGET) failEdges.push(edge);
         else if (known.has(to)) {
           outbound[from]?.push(edge);
-          sources[to]?.add(from);
+          const into = sources.get(to);
+          if (into === undefined) sources.set(to, new Set([from]));
+          else into.add(from);
         }
       });
     });
@@ -86,7 +86,10 @@ export function buildGraph(def: GraphSource): Graph {
   const inboundSources: Record<string, string[]> = {};
   const order = new Map(tasks.map((name, index) => [name, index]));
   const byOrder = (a: string, b: string) => (order.get(a) ?? 0) - (order.get(b) ?? 0);
-  for (const name of tasks) inboundSources[name] = [...(sources[name] ?? [])].sort(byOrder);
+  for (const name of tasks) {
+    const into = sources.get(name);
+    inboundSources[name] = into === undefined ? [] : into.size === 1 ? [...into] : [...into].sort(byOrder);
+  }
   const joinRequirement: Record<string, number> = {};
   for (const [name, task] of Object.entries(def.tasks)) {
     if (task.join === 'all') joinRequirement[name] = inboundSources[name]?.length ?? 0;

@@ -22,10 +22,12 @@ export type ValidationResult = ({ ok: true } & ValidDefinition) | { ok: false; p
 /** Checks a definition the interpreter received; every problem at once. */
 export function checkReceived(value: unknown): ValidationResult {
   const { definition: loose, problems } = readStructure(value);
-  problems.push(...staticChecks(loose));
+  const built: { graph?: Graph } = {};
+  problems.push(...staticChecks(loose, built));
   const definition = problems.length === 0 ? complete(loose) : undefined;
   if (definition === undefined) return { ok: false, problems: orderProblems(problems) };
-  return { ok: true, definition, graph: buildGraph(definition) };
+  // The checks' graph is the definition's: the same tasks, transitions, joins and start.
+  return { ok: true, definition, graph: built.graph ?? buildGraph(definition) };
 }
 
 /** The definition, once every required field has been read; undefined while one is missing. */

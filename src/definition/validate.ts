@@ -9,7 +9,7 @@
  *   the rest of a short run. It lives in received.ts, which the workflow imports.
  */
 import { staticChecks } from './checks.js';
-import { buildGraph } from './graph.js';
+import { buildGraph, type Graph } from './graph.js';
 import { orderProblems } from './problems.js';
 import type { ValidationResult } from './received.js';
 import { DefinitionSchema } from './schema.js';
@@ -34,19 +34,21 @@ export { checkReceived, type ValidationResult, type ValidDefinition } from './re
 export function validateDefinition(value: unknown): ValidationResult {
   const strict = DefinitionSchema.safeParse(value);
   const problems = strict.success ? [] : zodProblems(strict.error.issues, value, DefinitionSchema);
+  const built: { graph?: Graph } = {};
   // Nothing to check structurally in a document that is not a mapping; zod has said so.
   if (isPlainObject(value)) {
     const loose = readStructure(value).definition;
     problems.push(
       ...sizeProblems(loose),
-      ...staticChecks(loose),
+      ...staticChecks(loose, built),
       ...trustProblems(loose),
       ...timeoutProblems(loose),
       ...withProblems(loose),
       ...scheduleProblems(loose),
     );
   }
-  if (strict.success && problems.length === 0) return { ok: true, definition: strict.data, graph: buildGraph(strict.data) };
+  if (strict.success && problems.length === 0)
+    return { ok: true, definition: strict.data, graph: built.graph ?? buildGraph(strict.data) };
   return { ok: false, problems: orderProblems(problems) };
 }
 
