@@ -1,10 +1,12 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
-import { retryable } from './common/failures.js';
+import { nonRetryable, retryable } from './common/failures.js';
 import { deliverDiscord } from './deliver/discord.js';
 import type { DeliveryJob, TargetDriver, TargetProgress } from './deliver/driver.js';
+import { deliverEmail } from './deliver/email.js';
 import { deliverFile } from './deliver/file.js';
+import { resolveHome } from './deliver/home.js';
 import { deliveryIdFor } from './deliver/id.js';
 import { deliverSlack } from './deliver/slack.js';
 import { deliverTelegram } from './deliver/telegram.js';
@@ -21,6 +23,9 @@ const DRIVERS: Readonly<Record<TargetKind, TargetDriver>> = {
   slack: deliverSlack,
   discord: deliverDiscord,
   telegram: deliverTelegram,
+  email: deliverEmail,
+  // Resolved to the targets it names before delivery (concreteTargets), never driven itself.
+  home: () => Promise.reject(new Error('home: targets are resolved before delivery')),
 };
 
 /** Parsed `with` of a deliver task. */
@@ -74,7 +79,7 @@ export async function runDeliver(input: DeliverInput, ctx: DeliverContext): Prom
   };
   const reports: DeliveryTargetReport[] = [];
   const failures: { target: string; error: Error }[] = [];
-  for (const target of input.to) {
+  for (const target of concreteTargets(input.to, job.env, reports, failures)) {
     const tp = (progress.targets[target.raw] ??= { done: 0, details: [] });
     try {
       tp.outcome ??= await DRIVERS[target.kind as TargetKind](target.address, job, tp, beat);
@@ -94,6 +99,40 @@ export async function runDeliver(input: DeliverInput, ctx: DeliverContext): Prom
   return { deliveryId, targets: reports };
 }
 
+/**
+ * The targets with every `home:` one replaced by the home channels it names now; a target
+ * named twice (`telegram:1,home:telegram` with TELEGRAM_HOME_CHANNEL=1) is delivered once,
+ * as the tick dropped duplicate (platform, chat, thread) targets. A `home:` naming nothing
+ * is reported as skipped, with why; one that cannot be resolved is that target's failure.
+ */
+function concreteTargets(
+  targets: readonly DeliveryTarget[],
+  env: NodeJS.ProcessEnv,
+  reports: DeliveryTargetReport[],
+  failures: { target: string; error: Error }[],
+): DeliveryTarget[] {
+  const concrete = new Map<string, DeliveryTarget>();
+  for (const target of targets) {
+    if (target.kind !== 'home') {
+      if (!concrete.has(target.raw)) concrete.set(target.raw, target);
+      continue;
+    }
+    try {
+      const home = resolveHome(target.address, env);
+      for (const one of home.targets) {
+        const parsed = deliverInputSchema.shape.to.safeParse(one);
+        if (!parsed.success || parsed.data[0] === undefined)
+          throw nonRetryable('ConfigError', `${target.raw}: the home channel ${one} is not an address Switchyard can send to`);
+        if (!concrete.has(one)) concrete.set(one, parsed.data[0]);
+      }
+      if (home.note) reports.push({ target: target.raw, status: 'skipped', parts: 0, detail: home.note });
+    } catch (error) {
+      failures.push({ target: target.raw, error: error as Error });
+    }
+  }
+  return [...concrete.values()];
+}
+
 /** One failure for the attempt: retryable if any target may succeed later, waiting the longest Retry-After. */
 function combine(failures: { target: string; error: Error }[], delivered: DeliveryTargetReport[]): ApplicationFailure {
   const app = failures.map((f) =>
@@ -101,7 +140,8 @@ function combine(failures: { target: string; error: Error }[], delivered: Delive
   );
   const nonRetryable = app.every((f) => f.nonRetryable);
   const delays = app.map((f) => f.nextRetryDelay).filter((d): d is number => typeof d === 'number');
-  const done = delivered.length > 0 ? ` (already delivered: ${delivered.map((d) => d.target).join(', ')})` : '';
+  const sent = delivered.filter((d) => d.status !== 'skipped');
+  const done = sent.length > 0 ? ` (already delivered: ${sent.map((d) => d.target).join(', ')})` : '';
   const message = failures.map((f) => `${f.target}: ${f.error.message}`).join('; ') + done;
   return ApplicationFailure.create({
     message,

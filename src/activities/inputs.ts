@@ -81,16 +81,30 @@ export const agentInputSchema = z.strictObject({
   timeout: durationSchema.optional(),
 });
 
+/** One e-mail address, no display name or list: `name@host`. */
+export const EMAIL_ADDRESS = /^[^\s@,;<>"]+@[^\s@,;<>"]+$/;
+
+/** The platforms whose home channel a `home:` target may name: those with a target kind of the same name. */
+export const HOME_PLATFORMS = ['telegram', 'discord', 'slack', 'email'] as const;
+
+/** What `home:` may be followed by. */
+export const HOME_ADDRESS = new RegExp(`^(all|origin|${HOME_PLATFORMS.join('|')})$`);
+
 /** Target kinds and how each address must look (what is wrong, or undefined). */
 const TARGET_ADDRESSES = {
   file: (a: string) => (a.trim() ? undefined : 'needs a folder, e.g. file:outbox'),
   webhook: (a: string) => (/^https?:\/\/[^\s]+$/.test(a) && URL.canParse(a) ? undefined : 'needs an http(s) URL'),
-  slack: (a: string) => (/^[#\w.-]+$/.test(a) ? undefined : 'needs a channel name or id'),
+  slack: (a: string) =>
+    /^[#\w.-]+(:\d+\.\d+)?$/.test(a) ? undefined : 'needs a channel name or id (then :THREAD_TS for a thread reply)',
   discord: (a: string) => (/^\d{5,25}$/.test(a) ? undefined : 'needs a numeric channel id'),
-  telegram: (a: string) => (/^(-?\d+|@\w{4,})$/.test(a) ? undefined : 'needs a numeric chat id or @channelname'),
+  telegram: (a: string) =>
+    /^(-?\d+|@\w{4,})(:\d+)?$/.test(a) ? undefined : 'needs a numeric chat id or @channelname (then :TOPIC for a forum topic)',
+  email: (a: string) => (EMAIL_ADDRESS.test(a) ? undefined : 'needs one address, e.g. email:ops@example.com'),
+  /** A home channel from the worker's environment, resolved when the delivery runs (deliver/home.ts). */
+  home: (a: string) => (HOME_ADDRESS.test(a) ? undefined : `needs all, origin or one of ${HOME_PLATFORMS.join(', ')}`),
 } as const;
 
-/** A delivery target kind: `file`, `webhook`, `slack`, `discord`, `telegram`. */
+/** A delivery target kind: `file`, `webhook`, `slack`, `discord`, `telegram`, `email`, `home`. */
 export type TargetKind = keyof typeof TARGET_ADDRESSES;
 
 function isTargetKind(kind: string): kind is TargetKind {

@@ -99,8 +99,11 @@ export interface AgentResult {
 /** How one target of a delivery went. */
 export interface DeliveryTargetReport {
   target: string;
-  /** `duplicate-skipped`: the target already held this delivery id (file outbox). */
-  status: 'delivered' | 'duplicate-skipped';
+  /**
+   * `duplicate-skipped`: the target already held this delivery id (file outbox);
+   * `skipped`: a `home:` target named no channel on this worker (`detail` says why).
+   */
+  status: 'delivered' | 'duplicate-skipped' | 'skipped';
   /** Messages the content was split into for this target. */
   parts: number;
   /** Where it landed: file path, HTTP status, message ids. */

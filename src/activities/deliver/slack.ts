@@ -9,15 +9,17 @@ export const SLACK_LIMIT = 40_000;
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 
 /**
- * `slack:CHANNEL` — chat.postMessage. Slack cannot dedupe, so each message carries the delivery
+ * `slack:CHANNEL[:THREAD_TS]` — chat.postMessage, as a thread reply when THREAD_TS is given. Slack cannot dedupe, so each message carries the delivery
  * id in its (invisible) message metadata, where duplicates can be recognised.
  */
-export const deliverSlack: TargetDriver = async (channel, job, progress, onPart) => {
+export const deliverSlack: TargetDriver = async (address, job, progress, onPart) => {
+  const [channel, thread] = address.split(':');
   const token = tokenFrom(job.env, 'SLACK_BOT_TOKEN', 'Slack');
   const base = (job.env.SWITCHYARD_SLACK_API_BASE || 'https://slack.com/api').replace(/\/+$/, '');
   return sendParts(chatParts(job, SLACK_LIMIT), progress, onPart, async (text, index) => {
     const body = {
       channel,
+      ...(thread ? { thread_ts: thread } : {}),
       text,
       unfurl_links: false,
       unfurl_media: false,

@@ -6,14 +6,23 @@ import { postJson, tokenFrom } from './post.js';
 /** Telegram's sendMessage limit, in UTF-16 code units. */
 export const TELEGRAM_LIMIT = 4096;
 
-/** `telegram:CHAT_ID` — Bot API sendMessage. Telegram cannot dedupe; the id is in the receipt (or the opt-in footer). */
-export const deliverTelegram: TargetDriver = async (chatId, job, progress, onPart) => {
+/**
+ * `telegram:CHAT_ID[:THREAD]` — Bot API sendMessage, into a forum topic when THREAD is given.
+ * Telegram cannot dedupe; the id is in the receipt (or the opt-in footer).
+ */
+export const deliverTelegram: TargetDriver = async (address, job, progress, onPart) => {
+  const [chatId, thread] = address.split(':');
   const token = tokenFrom(job.env, 'TELEGRAM_BOT_TOKEN', 'Telegram');
   const base = (job.env.SWITCHYARD_TELEGRAM_API_BASE || 'https://api.telegram.org').replace(/\/+$/, '');
   return sendParts(chatParts(job, TELEGRAM_LIMIT), progress, onPart, async (text) => {
     const { json } = await postJson(
       `${base}/bot${token}/sendMessage`,
-      JSON.stringify({ chat_id: chatId, text, link_preview_options: { is_disabled: true } }),
+      JSON.stringify({
+        chat_id: chatId,
+        text,
+        link_preview_options: { is_disabled: true },
+        ...(thread ? { message_thread_id: Number(thread) } : {}),
+      }),
       {},
       job,
       'Telegram',
