@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
@@ -5,6 +6,7 @@ import { nonRetryable, retryable } from './common/failures.js';
 import { failureForResponse, fetchOrFail, readText, type Call } from './common/http.js';
 import { AGENT_KEYS_ENV, keyHosts } from './common/key-hosts.js';
 import { capUtf8 } from './common/text.js';
+import { contextBlocks, readNewestOutput, type ReadNewestOutput } from './agent/context.js';
 import { agentInputSchema } from './inputs.js';
 import type { AgentResult, AgentUsage } from './types.js';
 
@@ -20,6 +22,8 @@ export type AgentInput = z.output<typeof agentInputSchema>;
 export interface AgentOptions {
   /** Where defaults and the key are read (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Reads a job's newest run output for `context_from` (the activity reads Temporal visibility). */
+  readNewestOutput?: ReadNewestOutput;
   maxTextBytes?: number;
 }
 
@@ -42,9 +46,15 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
   const keyEnv = input.api_key_env ?? env.SWITCHYARD_AGENT_API_KEY_ENV ?? 'OPENAI_API_KEY';
   const key = keyFor(keyEnv, baseUrl, env, input.api_key_env !== undefined);
 
+  let prompt = input.prompt;
+  if (input.context_from !== undefined && input.context_from.length > 0) {
+    if (!opts.readNewestOutput) throw nonRetryable('ConfigError', 'context_from needs a Temporal client on this worker');
+    io.heartbeat({ phase: 'context' });
+    prompt = (await contextBlocks(input.context_from, input.context_max_chars, opts.readNewestOutput)) + prompt;
+  }
   const messages = [
     ...(input.system ? [{ role: 'system', content: input.system }] : []),
-    { role: 'user', content: input.prompt },
+    { role: 'user', content: prompt },
   ];
   const body = {
     model,
@@ -205,5 +215,7 @@ function readJson(body: string, acc: Completion, max: number): void {
   acc.done = true;
 }
 
-/** The `agent` activity. */
-export const agent = defineActivity('agent', agentInputSchema, (input, ctx) => runAgent(input, ctx));
+/** The `agent` activity; `context_from` is read through the worker's own Temporal client. */
+export const agent = defineActivity('agent', agentInputSchema, (input, ctx) =>
+  runAgent(input, ctx, { readNewestOutput: (job) => readNewestOutput(Context.current().client, job) }),
+);

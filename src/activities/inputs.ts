@@ -63,6 +63,12 @@ export const scriptInputSchema = z
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A job name as it may appear in a visibility query (quotes and spaces could rewrite it). */
+export const JOB_NAME = /^[A-Za-z0-9_.:-]+$/;
+
+/** What the old cron tick kept of an upstream job's output for `context_from`. */
+export const CONTEXT_MAX_CHARS = 8000;
+
 /** `with` of an agent task. The API key itself is never accepted here: it would land in history. */
 export const agentInputSchema = z.strictObject({
   prompt: z.string().min(1),
@@ -79,6 +85,12 @@ export const agentInputSchema = z.strictObject({
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().positive().optional(),
   timeout: durationSchema.optional(),
+  /**
+   * Jobs (SwitchyardJob values) whose newest completed run's output is put above the prompt,
+   * each cut at `context_max_chars`: the old cron tick's `context_from` (agent/context.ts).
+   */
+  context_from: z.array(z.string().regex(JOB_NAME, 'must be a job name (letters, digits, _ . : -)')).optional(),
+  context_max_chars: z.number().int().positive().default(CONTEXT_MAX_CHARS),
 });
 
 /** One e-mail address, no display name or list: `name@host`. */
