@@ -39,7 +39,7 @@ export interface GraphInput {
 }
 
 const SCRIPT_OUTPUT =
-  '## Script Output\nThe following data was collected by a pre-run script. Use it as context for your analysis.\n\n```\n{{ $trim(result.stdout) }}\n```\n\n';
+  '## Script Output\nThe following data was collected by a pre-run script. Use it as context for your analysis.\n\n```\n{{ $replace(result.stdout, /^\\s+|\\s+$/, "") }}\n```\n\n';
 const SCRIPT_ERROR =
   '## Script Error\nThe data-collection script failed. Report this to the user.\n\n```\n{{ task.error.message }}\n```\n\n';
 
@@ -55,7 +55,8 @@ export function cronHint(delivers: boolean): string {
   );
 }
 
-const GATED = "succeeded and (result.wakeAgent = false or $trim(result.stdout) = '')";
+// JSONata's $trim also folds inner whitespace, so stdout is trimmed at its ends by a regex, as the tick stripped it.
+const GATED = "succeeded and (result.wakeAgent = false or $replace(result.stdout, /^\\s+|\\s+$/, '') = '')";
 const SECONDS = (ms: number) => `${Math.ceil(ms / 1000)}s`;
 
 /** The definition of one imported job. */
@@ -102,7 +103,7 @@ export function hermesDefinition(plan: GraphPlan, input: GraphInput): Definition
       },
       next: [
         { when: 'succeeded and result.silent', publish: { response: '{{ result.text }}' } },
-        { when: "succeeded and $trim(result.text) = ''", do: ['fail'] },
+        { when: "succeeded and $replace(result.text, /^\\s+|\\s+$/, '') = ''", do: ['fail'] },
         { when: 'succeeded', publish: { response: '{{ result.text }}' }, ...(delivers ? { do: ['send'] } : {}) },
         ...(failThen ? [{ when: 'failed', ...failThen }] : []),
       ],
