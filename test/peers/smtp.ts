@@ -28,7 +28,10 @@ export interface SmtpPeer {
   close(): Promise<void>;
 }
 
-/** Starts the server on a free port. Plain SMTP, no STARTTLS, authentication optional. */
+/**
+ * Starts the server on a free port. Plain SMTP, no STARTTLS, authentication optional; a
+ * client that does authenticate is refused with 535 (as a wrong password is).
+ */
 export async function startSmtpPeer(): Promise<SmtpPeer> {
   const mails: ReceivedMail[] = [];
   let refusals: { left: number; code: number; message: string } = { left: 0, code: 0, message: '' };
@@ -36,6 +39,12 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    allowInsecureAuth: true,
+    onAuth(_auth, _session, callback) {
+      const error = new Error('5.7.8 Authentication credentials invalid') as Error & { responseCode: number };
+      error.responseCode = 535;
+      callback(error);
+    },
     onRcptTo(_address, _session, callback) {
       if (refusals.left > 0) {
         refusals.left -= 1;
