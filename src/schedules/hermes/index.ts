@@ -3,3 +3,4 @@ export { translateStore, type TranslateOptions, type Translation, type SkippedJo
 export { hermesDefinition, type GraphPlan, type GraphInput } from './graph.js';
 export { parseStore, formatStoreProblem, StoreError, type StoreProblem, type HermesJob } from './store.js';
 export type { ScheduleOptions, ScheduleRequest } from './types.js';
+export { parseStoreText } from './read.js';

@@ -251,6 +251,7 @@ function translateJob(job: HermesJob, ids: ReadonlySet<string>, options: Transla
       input: { ...input },
       options: schedule,
       memo,
+      managedBy: 'hermes-import',
       ...(options.source ? { source: `${options.source}#${job.id}` } : {}),
     },
     warnings,

@@ -27,4 +27,6 @@ export interface ScheduleRequest {
   options: ScheduleOptions;
   memo?: Record<string, unknown>;
   source?: string;
+  /** Who manages it; `apply --prune` deletes only what `apply` made. */
+  managedBy?: string;
 }

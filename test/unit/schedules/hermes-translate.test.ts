@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { translateStore, type TranslateOptions } from '../../../src/schedules/hermes/index.js';
 import { translateDelivery } from '../../../src/schedules/hermes/delivery.js';
+import { parseStoreText } from '../../../src/schedules/hermes/read.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/hermes/cron/jobs.json', import.meta.url));
 const NOW = new Date('2026-07-17T12:00:00Z');
@@ -234,5 +235,17 @@ describe('the delivery grammar', () => {
     const plan = translateDelivery('sms:+15550001,discord:#general,matrix:!room:server,whatsapp', null);
     expect(plan.targets).toEqual([]);
     expect(plan.warnings).toHaveLength(4);
+  });
+});
+
+describe('reading the store file', () => {
+  it('accepts raw control characters inside strings, as the tick’s lenient retry did', () => {
+    const text =
+      '{"jobs": [{"id": "aaaaaaaaaaaa", "prompt": "line one\nline\ttwo", "schedule": {"kind": "interval", "minutes": 5}}]}';
+    expect(parseStoreText(text, 'jobs.json')).toMatchObject({ jobs: [{ prompt: 'line one\nline\ttwo' }] });
+  });
+
+  it('says where the text is not JSON', () => {
+    expect(() => parseStoreText('{"jobs": [', 'jobs.json')).toThrow(/jobs\.json is not JSON/);
   });
 });
