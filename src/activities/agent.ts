@@ -52,10 +52,7 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
     io.heartbeat({ phase: 'context' });
     prompt = (await contextBlocks(input.context_from, input.context_max_chars, opts.readNewestOutput)) + prompt;
   }
-  const messages = [
-    ...(input.system ? [{ role: 'system', content: input.system }] : []),
-    { role: 'user', content: prompt },
-  ];
+  const messages = [...(input.system ? [{ role: 'system', content: input.system }] : []), { role: 'user', content: prompt }];
   const body = {
     model,
     messages,

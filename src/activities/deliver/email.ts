@@ -20,7 +20,6 @@ import { redact } from '../common/secrets.js';
 import { EMAIL_ADDRESS } from '../inputs.js';
 import type { DeliveryJob, TargetDriver } from './driver.js';
 
-
 /** Connection codes nodemailer reports for a network fault another attempt may not meet. */
 const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ECONNREFUSED', 'ECONNRESET', 'EPIPE']);
 

@@ -36,7 +36,6 @@ export const TICK_PLATFORMS = [
   'yuanbao',
 ] as const;
 
-
 /** The env var holding a platform's home channel. */
 export function homeVariable(platform: string): string {
   return `${platform.toUpperCase()}_HOME_CHANNEL`;

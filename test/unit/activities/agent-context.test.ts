@@ -1,12 +1,7 @@
-/**
- * The agent's context_from blocks (the old tick's upstream outputs above the prompt) and
- * where the worker's key may go (SPEC §3 rule 15): only to the worker's own endpoint, unless
- * the task names a key for the endpoint it points at.
- */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+/** The agent's context_from blocks: the old tick's upstream outputs above the prompt. */
+import { describe, expect, it } from 'vitest';
 import { agentInputSchema, runAgent } from '../../../src/activities/agent.js';
 import { contextBlocks, CONTEXT_MAX_CHARS } from '../../../src/activities/agent/context.js';
-import { startOpenAIPeer, type OpenAIPeer } from '../../peers/openai.js';
 import { failureOf, recordingIO } from './helpers.js';
 
 describe('context_from blocks', () => {
@@ -41,34 +36,5 @@ describe('context_from blocks', () => {
       }),
     );
     expect(f).toMatchObject({ nonRetryable: true, type: 'ConfigError' });
-  });
-});
-
-describe('where the worker key goes', () => {
-  let worker: OpenAIPeer;
-  let other: OpenAIPeer;
-  const KEY = 'sk-worker-key-0123456789';
-  const OTHER_KEY = 'sk-other-key-0123456789';
-  beforeAll(async () => {
-    worker = await startOpenAIPeer();
-    other = await startOpenAIPeer();
-    worker.answer({ text: 'ok' });
-    other.answer({ text: 'ok' });
-  });
-  afterAll(async () => Promise.all([worker.close(), other.close()]));
-  const env = () => ({ SWITCHYARD_AGENT_BASE_URL: worker.baseUrl, SWITCHYARD_AGENT_MODEL: 'm', OPENAI_API_KEY: KEY, OTHER_KEY });
-
-  it('sends the default key to the worker endpoint, also when base_url names it', async () => {
-    await runAgent(agentInputSchema.parse({ prompt: 'x', base_url: worker.baseUrl }), recordingIO(), { env: env() });
-    expect(worker.requests.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
-  });
-
-  it('sends no key to another base_url unless api_key_env names one for it', async () => {
-    await runAgent(agentInputSchema.parse({ prompt: 'x', base_url: other.baseUrl }), recordingIO(), { env: env() });
-    expect(other.requests.at(-1)?.headers.authorization).toBeUndefined();
-    await runAgent(agentInputSchema.parse({ prompt: 'x', base_url: other.baseUrl, api_key_env: 'OTHER_KEY' }), recordingIO(), {
-      env: env(),
-    });
-    expect(other.requests.at(-1)?.headers.authorization).toBe(`Bearer ${OTHER_KEY}`);
   });
 });
