@@ -15,7 +15,7 @@ import { JOB_KEY } from '../../src/constants.js';
 import { translateStore } from '../../src/schedules/hermes/index.js';
 import type { ScheduleRequest } from '../../src/schedules/hermes/types.js';
 import { interpretGraph, type InterpretResult } from '../../src/workflows/index.js';
-import { startOpenAIPeer, type OpenAIPeer } from '../peers/openai.js';
+import { errorReply, startOpenAIPeer, type OpenAIPeer } from '../peers/openai.js';
 import { startSmtpPeer, type SmtpPeer } from '../peers/smtp.js';
 import { connectClient, uniqueTaskQueue, withWorker } from './harness.js';
 
@@ -24,6 +24,7 @@ const SCRIPTS: Record<string, string> = {
   'empty.sh': 'exit 0\n',
   'data.sh': 'printf "disk /var is 91%% full\\n  second line kept as is\\n"\n',
   'fail.sh': 'echo "upstream API answered 503" >&2\nexit 3\n',
+  'where.sh': 'pwd\n',
 };
 
 /** A store job with the fields the tick writes; `extra` overrides them. */
@@ -186,6 +187,46 @@ describe('generated cron-job graphs on the real dev server', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]?.text).toContain("⚠ Cron watchdog 'Disk watchdog' script failed");
     expect(alerts[0]?.text).toContain('upstream API answered 503');
+  });
+
+  it('workdir is the script’s working directory; without one, the script’s own folder', async () => {
+    const workdir = mkdtempSync(join(tmpdir(), 'hermes-workdir-'));
+    const [inWorkdir, inScripts] = requests(
+      job('a0000000000a', { script: 'where.sh', no_agent: true, workdir }),
+      job('a0000000000b', { script: 'where.sh', no_agent: true }),
+    );
+    try {
+      expect((await run(inWorkdir as ScheduleRequest)).output).toBe(`${workdir}\n`);
+      expect((await run(inScripts as ScheduleRequest)).output).toBe(`${scriptsDir}\n`);
+    } finally {
+      rmSync(workdir, { recursive: true, force: true });
+    }
+  });
+
+  it('an agent that fails for good delivers a one-line alert and the run fails', async () => {
+    agent.failNext(1, errorReply(400, 'model not found'));
+    const [request] = requests(job('a0000000000c', { name: 'Briefing' }));
+    const before = smtp.mails.length;
+    const failure = await run(request as ScheduleRequest).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    const alerts = smtp.mails.slice(before);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.text.trim()).toMatch(/^⚠ Cron job 'Briefing' failed: .*model not found[^\n]*$/);
+  });
+
+  it('an empty reply delivers nothing and fails the run, as the tick recorded an error', async () => {
+    agent.answer({ text: '   ' });
+    const [request] = requests(job('a0000000000d', {}));
+    const before = smtp.mails.length;
+    const failure = await run(request as ScheduleRequest).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(failure).toBeInstanceOf(WorkflowFailedError);
+    expect(smtp.mails.length).toBe(before);
   });
 
   it('a prompt containing {{ }} reaches the agent as text, never evaluated', async () => {
