@@ -5,8 +5,8 @@
  * environment when it runs (src/activities/deliver/home.ts). What has no Switchyard target is
  * dropped with a warning, never silently.
  */
-import { deliverInputSchema } from '../../activities/deliver.js';
-import { HOME_PLATFORMS, TICK_PLATFORMS } from '../../activities/deliver/home.js';
+import { TICK_PLATFORMS } from '../../activities/deliver/home.js';
+import { deliverInputSchema, HOME_PLATFORMS } from '../../activities/inputs.js';
 import type { HermesOrigin } from './store.js';
 
 /** The Switchyard targets of a job's `deliver`, and one warning per target it cannot keep. */
