@@ -10,6 +10,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { activities } from './activities/index.js';
 import { allowedNetworks } from './activities/common/egress.js';
 import { keyHosts } from './activities/common/key-hosts.js';
+import { smtpSettings } from './activities/deliver/email.js';
 import { webhookKey } from './activities/deliver/webhook.js';
 import { TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
@@ -74,6 +75,13 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof networks === 'string') throw new Error(networks);
   const hosts = keyHosts(env);
   if (typeof hosts === 'string') throw new Error(hosts);
+  if (Object.keys(env).some((name) => name.startsWith('SWITCHYARD_SMTP_'))) {
+    try {
+      smtpSettings(env, 30_000);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}; every email delivery would fail`);
+    }
+  }
 }
 
 async function main(): Promise<void> {
