@@ -44,6 +44,7 @@ import { interpretGraph, type InterpretInput } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
 import { NotFoundError, UsageError } from './errors.js';
 import { checkRunInput, checkStartSize, loadDefinitionFile, parseInputPairs } from './runs.js';
+import { addScheduleImport } from './schedule-import.js';
 
 /** The flags `create` and `update` share. */
 interface ScheduleFlags {
@@ -450,6 +451,7 @@ export const addScheduleCommands: CommandGroup = (program, globals) => {
         );
       });
     });
+  addScheduleImport(schedule, globals);
 };
 
 function reportFailures(options: GlobalOptions, failures: { file: string; problems: Problem[] }[]): void {
