@@ -4,31 +4,14 @@
  * once as a usage error, before any RPC, and `status` on a run whose state is too large to
  * answer whole says so instead of blaming the worker.
  */
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
+import { switchyard, uniqueTaskQueue, useClient, withWorker } from './harness.js';
 import { definitionFrom, pollFor, startGraph, stateOf, tempDir } from './interpreter/support.js';
-
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
-
-/** Runs `switchyard …` against the tier's server (or the address `env` names). */
-function switchyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { address, namespace } = testServer();
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 function writeDefinition(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sy-cli-payload-')), 'graph.yaml');

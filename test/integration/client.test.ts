@@ -3,7 +3,6 @@
  * against the tier's real dev server: exit codes, --json output, run/status/list/pause/
  * resume/cancel, and the refusal of an invalid definition before anything starts.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,29 +10,9 @@ import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
-import { testServer, uniqueTaskQueue, withWorker } from './harness.js';
+import { switchyard, uniqueTaskQueue, withWorker } from './harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `switchyard …` against the tier's server. */
-function switchyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  const { address, namespace } = testServer();
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...env }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 function writeDefinition(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sy-cli-')), 'graph.yaml');

@@ -5,6 +5,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { Client, Connection } from '@temporalio/client';
@@ -124,4 +125,29 @@ export async function temporalCliJson(args: string[]): Promise<unknown> {
   } catch {
     return text.split('\n').map((line) => JSON.parse(line) as unknown);
   }
+}
+
+/** What a `switchyard` command printed, and its exit code. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const SWITCHYARD_BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
+
+/**
+ * Runs the real `switchyard` command-line client as a child process against the tier's
+ * server (TEMPORAL_ADDRESS/TEMPORAL_NAMESPACE), with `env` on top (e.g. another namespace).
+ */
+export function switchyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const { address, namespace } = testServer();
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [SWITCHYARD_BIN, ...args],
+      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace, ...env }, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }

@@ -5,36 +5,16 @@
  * pause, note and remaining runs; a second import changes nothing; `--dry-run` and a
  * malformed store create nothing.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
-import { temporalCliJson, testServer, useClient } from './harness.js';
+import { switchyard, temporalCliJson, useClient } from './harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 const EXAMPLE = fileURLToPath(new URL('../../examples/hermes/cron/jobs.json', import.meta.url));
 const EXAMPLE_IDS = ['a1b2c3d4e5f6', 'b2c3d4e5f6a1', 'c3d4e5f6a1b2', 'd4e5f6a1b2c3', 'e5f6a1b2c3d4', '0a1b2c3d4e5f'];
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(args: string[]): Promise<CliRun> {
-  const { address, namespace } = testServer();
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 interface ImportReport {
   dryRun: boolean;

@@ -5,36 +5,13 @@
  * visibility query; trigger, backfill, pause with a note, overlap skip, a run limit, a
  * one-shot `--at`; and `apply` (idempotent, all-or-nothing, prune).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Client, ScheduleDescription } from '@temporalio/client';
-import { temporalCliJson, testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
-
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `switchyard …` against the tier's server. */
-function switchyard(args: string[]): Promise<CliRun> {
-  const { address, namespace } = testServer();
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace }, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+import { switchyard, temporalCliJson, uniqueTaskQueue, useClient, withWorker } from './harness.js';
 
 /** Runs `switchyard --json …`, which must succeed, and parses what it prints. */
 async function json<T>(args: string[]): Promise<T> {

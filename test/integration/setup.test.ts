@@ -6,32 +6,12 @@
  */
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { SetupReport } from '../../src/temporal/setup.js';
-import { testServer } from './harness.js';
+import { switchyard, testServer } from './harness.js';
 
-const BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
 const runFile = promisify(execFile);
-
-interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(args: string[], namespace: string): Promise<CliRun> {
-  const { address } = testServer();
-  return new Promise((done) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace } },
-      (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 /** The real `temporal` CLI on the tier's server, JSON out. */
 async function temporalCli(args: string[]): Promise<unknown> {
@@ -54,7 +34,7 @@ describe('switchyard setup', () => {
     const namespace = `sy-setup-${randomUUID().slice(0, 8)}`;
     await expect(temporalCli(['operator', 'namespace', 'describe', '--namespace', namespace])).rejects.toThrow();
 
-    const first = await switchyard(['--json', 'setup', '--retention', '2d'], namespace);
+    const first = await switchyard(['--json', 'setup', '--retention', '2d'], { TEMPORAL_NAMESPACE: namespace });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     const created = JSON.parse(first.stdout) as SetupReport;
@@ -77,7 +57,7 @@ describe('switchyard setup', () => {
       SwitchyardJob: 'INDEXED_VALUE_TYPE_KEYWORD',
     });
 
-    const second = await switchyard(['--json', 'setup', '--retention', '9d'], namespace);
+    const second = await switchyard(['--json', 'setup', '--retention', '9d'], { TEMPORAL_NAMESPACE: namespace });
     expect(second.code).toBe(0);
     expect(JSON.parse(second.stdout)).toEqual({
       namespace: { name: namespace, status: 'exists' },
@@ -91,7 +71,7 @@ describe('switchyard setup', () => {
     const after = (await temporalCli(['operator', 'namespace', 'describe', '--namespace', namespace])) as typeof described;
     expect(after.config?.workflowExecutionRetentionTtl).toBe('172800s');
 
-    const human = await switchyard(['setup'], namespace);
+    const human = await switchyard(['setup'], { TEMPORAL_NAMESPACE: namespace });
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`namespace ${namespace}: already exists`);
     expect(human.stdout).toContain('search attribute SwitchyardGraph (Keyword): already exists');
@@ -121,7 +101,7 @@ describe('switchyard setup', () => {
         await new Promise((done) => setTimeout(done, 500));
       }
     }
-    const run = await switchyard(['setup'], namespace);
+    const run = await switchyard(['setup'], { TEMPORAL_NAMESPACE: namespace });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       `search attribute SwitchyardJob exists on namespace ${namespace} with type INDEXED_VALUE_TYPE_TEXT, not Keyword`,
@@ -129,15 +109,8 @@ describe('switchyard setup', () => {
   });
 
   it('exits 2 on a bad --retention and 3 when the server does not answer', async () => {
-    expect((await switchyard(['setup', '--retention', '7'], 'default')).code).toBe(2);
-    const unreachable = await new Promise<CliRun>((done) => {
-      execFile(
-        process.execPath,
-        [BIN, 'setup'],
-        { env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_NAMESPACE: 'default' } },
-        (error, stdout, stderr) => done({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    expect((await switchyard(['setup', '--retention', '7'], { TEMPORAL_NAMESPACE: 'default' })).code).toBe(2);
+    const unreachable = await switchyard(['setup'], { TEMPORAL_ADDRESS: '127.0.0.1:1', TEMPORAL_NAMESPACE: 'default' });
     expect(unreachable.code).toBe(3);
     expect(unreachable.stderr).toContain('cannot reach Temporal at 127.0.0.1:1');
   });
