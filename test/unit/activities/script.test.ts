@@ -140,6 +140,17 @@ describe('script: output', () => {
     expect(jsonBytes(r)).toBeLessThan(2 * 1024 * 1024);
   }, 30_000);
 
+  it('output exactly max_output_bytes long is whole, not truncated; one byte more is (the cap is inclusive)', async () => {
+    const json = JSON.stringify({ ok: true, pad: 'x'.repeat(40) });
+    const cap = Buffer.byteLength(json);
+    const exact = await run({ command: ['printf', '%s', json], max_output_bytes: cap, parse_json: true });
+    expect(exact.stdoutTruncated).toBe(false);
+    expect(exact.json).toEqual({ ok: true, pad: 'x'.repeat(40) });
+    const over = await run({ command: ['printf', '%s ', json], max_output_bytes: cap });
+    expect(over.stdoutTruncated).toBe(true);
+    expect(over.stdout).toBe(json);
+  });
+
   it('keeps the head of a stream under a small cap without cutting a UTF-8 character', async () => {
     const r = await run({ command: ['printf', 'ééééé'], max_output_bytes: 5 });
     expect(r.stdout).toBe('éé');
