@@ -44,6 +44,12 @@ export interface Peer {
   script(...replies: Reply[]): void;
   /** Answers the next `n` requests with `reply` (default: HTTP 500). */
   failNext(n: number, reply?: Reply): void;
+  /**
+   * Forgets the recorded requests and every scripted reply not used yet. Shared peers call it
+   * before each test, so a failing test's leftover replies cannot fail the next ones and hide
+   * which test caught the bug.
+   */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -79,6 +85,10 @@ export async function startPeer(handler: Handler): Promise<Peer> {
     script: (...replies) => queue.push(...replies),
     failNext: (n, reply = { status: 500, body: { error: { message: 'scripted failure' } } }) => {
       for (let i = 0; i < n; i++) queue.push(reply);
+    },
+    reset: () => {
+      requests.length = 0;
+      queue.length = 0;
     },
     close: async () => {
       for (const t of timers) clearTimeout(t);

@@ -60,19 +60,27 @@ export function errorReply(status: number, message: string, headers: Record<stri
   return { status, headers, body: { error: { message, type: 'peer_error', code: null } } };
 }
 
+const DEFAULT_COMPLETION: Completion = { text: 'Hello from the peer.' };
+
 /** Starts the peer; it answers `answer()`'s completion (default "Hello from the peer."). */
 export async function startOpenAIPeer(): Promise<OpenAIPeer> {
-  let completion: Completion = { text: 'Hello from the peer.' };
+  let completion: Completion = DEFAULT_COMPLETION;
   const peer = await startPeer((req) => {
     if (req.method !== 'POST' || !req.path.endsWith('/v1/chat/completions'))
       return errorReply(404, `no route ${req.method} ${req.path}`);
     const body = req.json as { stream?: boolean } | undefined;
     return body?.stream ? streamReply(completion) : jsonReply(completion);
   });
+  const resetPeer = peer.reset;
   return Object.assign(peer, {
     baseUrl: `${peer.url}/v1`,
     answer: (c: Completion) => {
       completion = c;
+    },
+    /** Also forgets the answer a test set. */
+    reset: () => {
+      resetPeer();
+      completion = DEFAULT_COMPLETION;
     },
   });
 }

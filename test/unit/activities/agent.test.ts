@@ -15,7 +15,7 @@ afterAll(async () => {
   await peer.close();
 });
 beforeEach(() => {
-  peer.requests.length = 0;
+  peer.reset();
   env = {
     SWITCHYARD_AGENT_BASE_URL: peer.baseUrl,
     SWITCHYARD_AGENT_MODEL: 'peer-model',

@@ -31,7 +31,7 @@ afterAll(async () => {
   await Promise.all([slack, discord, telegram, hook].map((p) => p.close()));
 });
 beforeEach(() => {
-  for (const p of [slack, discord, telegram, hook]) p.requests.length = 0;
+  for (const p of [slack, discord, telegram, hook]) p.reset();
   for (const p of [slack, discord, telegram]) p.messages.length = 0;
   env = {
     SWITCHYARD_WEBHOOK_SECRET: SECRET,
