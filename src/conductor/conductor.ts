@@ -28,23 +28,27 @@ import { STATE_FORMAT, type RunPhase, type RunState } from './state.js';
 import { initialSummaries } from './summary.js';
 import { openTurn, type Turn } from './turn.js';
 
-/** Creates the state of a new run and starts its entry points (SPEC §3 rule 1). */
+/**
+ * Creates the state of a new run and starts its entry points (SPEC §3 rule 1) — or, for a
+ * rerun, starts from the seed's ctx, results and iterations at the seed's tasks.
+ */
 export function startRun(context: RunContext, event: RunStartedEvent): StepResult | Promise<StepResult> {
+  const { seed } = event;
   const state: RunState = {
     format: STATE_FORMAT,
     generation: 0,
     startedAt: event.startTime,
     lifecycle: { phase: 'running', paused: false },
-    data: { ctx: { ...context.definition.vars }, results: {} },
+    data: seed === undefined ? { ctx: { ...context.definition.vars }, results: {} } : { ctx: seed.ctx, results: seed.results },
     work: { counter: 0, runs: [], executions: [], timers: [] },
     joins: { barriers: {}, rounds: {} },
-    guards: { iterations: {} },
+    guards: { iterations: seed === undefined ? {} : seed.iterations },
     tasks: initialSummaries(context.graph),
     receipts: { kept: [], dropped: 0 },
   };
   const turn = openTurn(context, state, event.now);
   armDeadline(turn);
-  for (const entry of context.graph.entryPoints) createRun(turn, entry);
+  for (const entry of seed === undefined ? context.graph.entryPoints : seed.from) createRun(turn, entry);
   return conclude(turn);
 }
 

@@ -18,6 +18,18 @@ export interface RunStartedEvent {
   /** ISO-8601 start of the run chain: the whole-run timeout counts from here. */
   startTime: string;
   now: number;
+  /** A rerun of an earlier run: the state it starts from and the tasks it starts at (instead of the entry points). */
+  seed?: RunSeed;
+}
+
+/** What a rerun (`switchyard rerun`) carries over from the run it reruns. */
+export interface RunSeed {
+  ctx: Record<string, unknown>;
+  results: Record<string, unknown>;
+  /** Iterations per task, as the rerun starts (the client takes back the iteration it redoes). */
+  iterations: Record<string, number>;
+  /** The tasks the rerun starts at. */
+  from: string[];
 }
 
 /** The run continued-as-new and picks up its carried state under a new run id. */

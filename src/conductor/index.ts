@@ -4,7 +4,7 @@
  */
 export { startRun, step } from './conductor.js';
 export { buildContext, activitySettings, type RunContext, type ActivitySettings } from './context.js';
-export { viewOf, type StateView, type RunningView, type BarrierView } from './view.js';
+export { carriedOf, viewOf, type CarriedView, type StateView, type RunningView, type BarrierView } from './view.js';
 export { readState } from './upgrade.js';
 export { STATE_FORMAT } from './state.js';
 export type * from './events.js';

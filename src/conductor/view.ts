@@ -8,6 +8,27 @@ import { missingSources } from './barriers.js';
 import type { RunContext } from './context.js';
 import type { NotificationReport, RunFailure, RunPhase, RunState, TaskSummary } from './state.js';
 
+/** What a rerun needs of a run's final state (the `carried` query's answer): ctx, results, iterations, how it ended. */
+export interface CarriedView {
+  ctx: Readonly<Record<string, unknown>>;
+  results: Readonly<Record<string, unknown>>;
+  iterations: Readonly<Record<string, number>>;
+  tasks: Readonly<Record<string, TaskSummary>>;
+  failure?: RunFailure;
+}
+
+/** The part of a state a rerun starts from. */
+export function carriedOf(state: RunState): CarriedView {
+  const view: CarriedView = {
+    ctx: state.data.ctx,
+    results: state.data.results,
+    iterations: state.guards.iterations,
+    tasks: state.tasks,
+  };
+  if (state.lifecycle.failure !== undefined) view.failure = state.lifecycle.failure;
+  return view;
+}
+
 /** One activity out right now. */
 export interface RunningView {
   executionId: string;

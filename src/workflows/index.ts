@@ -7,6 +7,7 @@ export {
   pauseSignal,
   resumeSignal,
   stateQuery,
+  carriedQuery,
   GRAPH_ATTRIBUTE,
   DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
   type InterpretInput,

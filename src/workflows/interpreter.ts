@@ -18,6 +18,9 @@ import { GRAPH_KEY } from '../constants.js';
 import type { Receipt } from '../activities/types.js';
 import {
   buildContext,
+  carriedOf,
+  type CarriedView,
+  type RunSeed,
   readState,
   type ConductorEvent,
   startRun,
@@ -40,6 +43,8 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 /** The live state of the run (SPEC §3 rule 14); undefined before the definition is validated. */
 export const stateQuery = defineQuery<StateView | undefined>('state');
+/** What a rerun starts from: the run's ctx, results, iterations and failure (answers on closed runs too). */
+export const carriedQuery = defineQuery<CarriedView | undefined>('carried');
 
 /** The search attribute that lets `temporal workflow list` filter runs by graph name. */
 export const GRAPH_ATTRIBUTE = GRAPH_KEY;
@@ -68,6 +73,8 @@ export interface InterpretInput {
   resume?: RunState | Record<string, unknown>;
   /** Drain and continue-as-new once the history has this many events. */
   continueAsNewAfterEvents?: number;
+  /** A rerun (`switchyard rerun`): start from this state at these tasks instead of the entry points. */
+  rerun?: RunSeed;
 }
 
 /** The interpreter's result. */
@@ -84,6 +91,7 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
   let state: RunState | undefined;
   // Registered first so that it also answers on closed runs (queries replay the history).
   setHandler(stateQuery, () => (context === undefined || state === undefined ? undefined : viewOf(context, state)));
+  setHandler(carriedQuery, () => (state === undefined ? undefined : carriedOf(state)));
   const host = new Host();
   setHandler(pauseSignal, () => host.push({ kind: 'run.paused', now: Date.now() }));
   setHandler(resumeSignal, () => host.push({ kind: 'run.resumed', now: Date.now() }));
@@ -98,7 +106,12 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     context = run;
     let result: StepResult =
       args.resume === undefined
-        ? await startRun(run, { kind: 'run.started', startTime: info.startTime.toISOString(), now: Date.now() })
+        ? await startRun(run, {
+            kind: 'run.started',
+            startTime: info.startTime.toISOString(),
+            now: Date.now(),
+            ...(args.rerun === undefined ? {} : { seed: args.rerun }),
+          })
         : await step(run, readState(args.resume), { kind: 'run.continued', now: Date.now() });
     const drainAfter = args.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
     let drainRequested = false;

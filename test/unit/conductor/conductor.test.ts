@@ -348,3 +348,28 @@ describe('a cancelled run (rule 13; issue 9: it closes after its activities stop
     expect(again.commands).toEqual([]);
   });
 });
+
+describe('a rerun seed (switchyard rerun)', () => {
+  const definition = {
+    version: 1,
+    name: 'seeded',
+    vars: { fromA: 'vars default' },
+    tasks: {
+      a: { action: 'script', with: { command: ['a'] }, next: [{ do: ['b'] }] },
+      b: { action: 'script', with: { command: ['b', '{{ ctx.fromA }}'] }, max_iterations: 1 },
+    },
+  };
+
+  it('starts at the seed tasks with its ctx, results and iterations instead of the entry points', async () => {
+    const valid = checkReceived(definition);
+    if (!valid.ok) throw new Error(JSON.stringify(valid.problems));
+    const context = buildContext({ ...valid, workflow: WORKFLOW });
+    const seed = { ctx: { fromA: 'made by a' }, results: { a: { exitCode: 0 } }, iterations: { a: 1, b: 0 }, from: ['b'] };
+    const result = await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now: T0, seed });
+    expect(starts(result).map((command) => [command.task, command.with])).toEqual([['b', { command: ['b', 'made by a'] }]]);
+    expect(result.state.data.results).toEqual({ a: { exitCode: 0 } });
+    expect(result.state.guards.iterations).toEqual({ a: 1, b: 1 });
+    const finished = await step(context, result.state, done(starts(result)[0]!.executionId, { exitCode: 0 }));
+    expect(finished.commands.map((command) => command.kind)).toEqual(['completeRun']);
+  });
+});
