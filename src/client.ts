@@ -15,6 +15,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { CommandGroup, GlobalOptions } from './cli/context.js';
 import { addControlCommands } from './cli/control-commands.js';
 import { addDefinitionCommands } from './cli/definition-commands.js';
+import { addHistoryCommands } from './cli/history-commands.js';
 import { EXIT, NotFoundError, UnreachableError, UsageError } from './cli/errors.js';
 import { addRunCommands } from './cli/run-commands.js';
 import { addScheduleCommands } from './cli/schedule-commands.js';
@@ -25,6 +26,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   addDefinitionCommands,
   addRunCommands,
   addControlCommands,
+  addHistoryCommands,
   addScheduleCommands,
   addSetupCommands,
 ];

@@ -196,6 +196,8 @@ export interface RunStatus {
   startTime: string;
   closeTime: string | undefined;
   historyLength: number;
+  /** The run this one reruns (`switchyard rerun`), from its memo. */
+  rerunOf?: unknown;
   state: StateView | undefined | { unavailable: string } | { tooLarge: string };
 }
 
@@ -234,6 +236,7 @@ export async function runStatus(client: Client, handle: WorkflowHandle<typeof in
     startTime: description.startTime.toISOString(),
     closeTime: description.closeTime?.toISOString(),
     historyLength: description.historyLength,
+    ...(description.memo?.switchyardRerunOf === undefined ? {} : { rerunOf: description.memo.switchyardRerunOf }),
     state,
   };
 }
