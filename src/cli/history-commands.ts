@@ -12,6 +12,7 @@ import { GRAPH_KEY, JOB_KEY } from '../constants.js';
 import type { CarriedView, RunSeed } from '../conductor/index.js';
 import { carriedQuery, interpretGraph, type InterpretInput } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup } from './context.js';
+import { eventLine, readEvents } from './events.js';
 import { UsageError } from './errors.js';
 import { existingRun, listQuery } from './runs.js';
 
@@ -206,8 +207,23 @@ function rerunLine(started: RerunStarted): string {
   return `${rerunOf.workflowId}: ${verb} ${started.workflowId} (from ${rerunOf.from.join(', ')})`;
 }
 
-/** Adds `failed` and `rerun` to the program. */
+/** Adds `events`, `failed` and `rerun` to the program. */
 export const addHistoryCommands: CommandGroup = (program, globals) => {
+  program
+    .command('events')
+    .description("a run's transitions from its history, across continue-as-new (JSON Lines with --json)")
+    .argument('<id>', 'workflow id')
+    .option('--follow', 'keep printing new events until the run closes')
+    .action(async (id: string, opts: { follow?: boolean }) =>
+      withClient(globals(), async (client) => {
+        const description = await (await existingRun(client, id)).describe();
+        const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
+        await readEvents(client, description.workflowId, firstRunId, opts.follow === true, (event) => {
+          console.log(globals().json ? JSON.stringify(event) : eventLine(event));
+        });
+      }),
+    );
+
   program
     .command('failed')
     .description('list failed runs (dead letters) with the task and cause they failed with, newest first')

@@ -1,0 +1,124 @@
+/**
+ * `events` through the real CLI on real runs: a 2-task run whose first task fails once and
+ * is retried shows its transitions in history order, the retry as attempt 2 with the first
+ * attempt's error; `--follow` on a running run prints what has happened at once, then the
+ * rest as it happens, and exits when the run closes.
+ */
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { Client } from '@temporalio/client';
+import { switchyard, testServer, uniqueTaskQueue, useClient, withWorker } from './harness.js';
+import { definitionFrom, pollFor, startGraph, tempDir } from './interpreter/support.js';
+
+interface RunEvent {
+  kind: string;
+  task?: string;
+  attempt?: number;
+  retryOf?: string;
+  error?: string;
+}
+
+const SWITCHYARD_BIN = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
+
+describe('events', () => {
+  let client: Client;
+  useClient((c) => (client = c));
+
+  it('lists a run with one retry in order, attempts and the retried error included', async () => {
+    const dir = tempDir('events');
+    const taskQueue = uniqueTaskQueue('events');
+    const id = `events-${randomUUID()}`;
+    const definition = definitionFrom(`version: 1
+name: events-retry
+input: { counter: "" }
+tasks:
+  a:
+    action: script
+    retry: { maximum_attempts: 3, initial_interval: 100ms }
+    with:
+      shell: 'n=$(cat "$1" 2>/dev/null || echo 0); echo $((n+1)) > "$1"; [ "$n" -ge 1 ] || { echo "first try fails" >&2; exit 1; }'
+      args: ["{{ input.counter }}"]
+    next: [{ do: [b] }]
+  b:
+    action: script
+    with: { command: ["true"] }
+`);
+    const { human, machine } = await withWorker({ taskQueue }, async () => {
+      await (await startGraph(client, taskQueue, id, { definition, input: { counter: join(dir, 'counter') } })).result();
+      return { human: await switchyard(['events', id]), machine: await switchyard(['--json', 'events', id]) };
+    });
+    expect(machine.code, machine.stderr).toBe(0);
+    const events = machine.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RunEvent);
+    expect(events.map((event) => [event.kind, event.task, event.attempt])).toEqual([
+      ['run.started', undefined, undefined],
+      ['task.scheduled', 'a', undefined],
+      ['task.started', 'a', 2],
+      ['task.succeeded', 'a', undefined],
+      ['task.scheduled', 'b', undefined],
+      ['task.started', 'b', 1],
+      ['task.succeeded', 'b', undefined],
+      ['run.completed', undefined, undefined],
+    ]);
+    expect(events[2]?.retryOf).toMatch(/first try fails/);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/task\.started\s+a attempt 2 \(retry after: .*first try fails/);
+  });
+
+  it('--follow prints events as they happen and exits when the run closes', async () => {
+    const dir = tempDir('events-follow');
+    const gate = join(dir, 'gate');
+    const taskQueue = uniqueTaskQueue('events-follow');
+    const id = `events-follow-${randomUUID()}`;
+    const definition = definitionFrom(`version: 1
+name: events-follow
+input: { gate: "" }
+tasks:
+  wait:
+    action: script
+    retry: { maximum_attempts: 1 }
+    with:
+      shell: 'while [ ! -f "$1" ]; do sleep 0.05; done'
+      args: ["{{ input.gate }}"]
+    next: [{ do: [after] }]
+  after:
+    action: script
+    with: { command: ["true"] }
+`);
+    await withWorker({ taskQueue }, async () => {
+      await startGraph(client, taskQueue, id, { definition, input: { gate } });
+      const { address, namespace } = testServer();
+      const child = spawn(process.execPath, [SWITCHYARD_BIN, '--json', 'events', '--follow', id], {
+        env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: namespace },
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+      const kinds = (): string[] =>
+        stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => (JSON.parse(line) as RunEvent).kind);
+      // While the gate is shut: what has happened so far is out, and the process still runs.
+      await pollFor('wait to be scheduled', () => (kinds().includes('task.scheduled') ? true : undefined), 600);
+      expect(kinds()).not.toContain('run.completed');
+      expect(child.exitCode).toBeNull();
+      writeFileSync(gate, '');
+      expect(await exited).toBe(0);
+      const tasks = stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as RunEvent)
+        .filter((event) => event.kind === 'task.succeeded')
+        .map((event) => event.task);
+      expect(tasks).toEqual(['wait', 'after']);
+      expect(kinds().at(-1)).toBe('run.completed');
+    });
+  });
+});
