@@ -121,4 +121,41 @@ tasks:
       expect(kinds().at(-1)).toBe('run.completed');
     });
   });
+
+  it('reads the whole continue-as-new chain, each task once, the runs linked by run.continued', async () => {
+    const taskQueue = uniqueTaskQueue('events-can');
+    const id = `events-can-${randomUUID()}`;
+    const definition = definitionFrom(`version: 1
+name: events-can
+start: [tick]
+vars: { n: 0 }
+tasks:
+  tick:
+    action: script
+    with: { command: [echo, "{{ ctx.n }}"] }
+    next:
+      - when: "ctx.n + 1 < 12"
+        publish: { n: "{{ ctx.n + 1 }}" }
+        do: [tick]
+`);
+    const machine = await withWorker({ taskQueue }, async () => {
+      await (await startGraph(client, taskQueue, id, { definition, continueAsNewAfterEvents: 20 })).result();
+      return switchyard(['--json', 'events', id]);
+    });
+    expect(machine.code, machine.stderr).toBe(0);
+    const events = machine.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as RunEvent & { runId: string; newRunId?: string; iteration?: number });
+    const continued = events.filter((event) => event.kind === 'run.continued');
+    expect(continued.length).toBeGreaterThanOrEqual(1);
+    // Each continued run's events follow under the run id it names.
+    for (const link of continued) {
+      const after = events[events.indexOf(link) + 1];
+      expect(after).toMatchObject({ kind: 'run.started', runId: link.newRunId });
+    }
+    const iterations = events.filter((event) => event.kind === 'task.succeeded').map((event) => event.iteration);
+    expect(iterations).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(events.at(-1)?.kind).toBe('run.completed');
+  });
 });
