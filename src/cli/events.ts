@@ -7,7 +7,7 @@
  */
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import type { ActivityInput } from '../activities/types.js';
+import type { ActivityInput, Receipt } from '../activities/types.js';
 
 type HistoryEvent = proto.temporal.api.history.v1.IHistoryEvent;
 type Failure = proto.temporal.api.failure.v1.IFailure;
@@ -43,6 +43,8 @@ export interface RunEvent {
   error?: string;
   /** The previous attempt's error, on a retried task's start. */
   retryOf?: string;
+  /** The previous attempt's receipt (from its failure's details), on a retried task's start. */
+  retryReceipt?: Receipt;
   timer?: string;
   signal?: string;
   newRunId?: string;
@@ -85,12 +87,17 @@ export class EventMapper {
       case EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED: {
         const attributes = event.activityTaskStartedEventAttributes;
         const retryOf = attributes?.lastFailure ? failureText(attributes.lastFailure) : undefined;
+        const detail = attributes?.lastFailure?.applicationFailureInfo?.details?.payloads?.[0];
+        const retryReceipt = detail
+          ? this.client.options.loadedDataConverter.payloadConverter.fromPayload<Receipt>(detail)
+          : undefined;
         return {
           ...base,
           kind: 'task.started',
           ...ref(attributes?.scheduledEventId),
           attempt: attributes?.attempt ?? 1,
           ...(retryOf === undefined ? {} : { retryOf }),
+          ...(retryReceipt === undefined ? {} : { retryReceipt }),
         };
       }
       case EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED:

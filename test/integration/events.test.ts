@@ -19,6 +19,7 @@ interface RunEvent {
   task?: string;
   attempt?: number;
   retryOf?: string;
+  retryReceipt?: { attempt: number; outcome: string; error?: string };
   error?: string;
 }
 
@@ -67,6 +68,8 @@ tasks:
       ['run.completed', undefined, undefined],
     ]);
     expect(events[2]?.retryOf).toMatch(/first try fails/);
+    // The failed first attempt's receipt, from the failure Temporal kept with the retry.
+    expect(events[2]?.retryReceipt).toMatchObject({ attempt: 1, outcome: 'failed' });
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/task\.started\s+a attempt 2 \(retry after: .*first try fails/);
   });
