@@ -8,15 +8,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '@temporalio/client';
 import { uniqueTaskQueue, useClient, withWorker } from '../harness.js';
+import { pauseSignal, resumeSignal } from '../../../src/workflows/interpreter.js';
 import {
   activityTimeline,
   continuedInput,
   definitionFrom,
   EventType,
   historyOf,
+  pollFor,
   reportOf,
   runFailure,
   startGraph,
+  stateOf,
   summariesOf,
   uniqueWorkflowId,
   type HistoryEvent,
@@ -73,6 +76,37 @@ tasks:
         do: [tick]
 `,
   'can-timeout.yaml',
+);
+
+/**
+ * A loop of three `count` runs, then a fan-out of four items one at a time: with a tiny
+ * threshold the chain continues-as-new inside the loop and between fan-out items.
+ */
+const LOOP_THEN_FANOUT = definitionFrom(
+  `
+version: 1
+name: it-can-progress
+start: [count]
+vars: { n: 0 }
+tasks:
+  count:
+    action: script
+    with: { command: [echo, "{{ ctx.n }}"] }
+    next:
+      - when: "ctx.n < 2"
+        publish: { n: "{{ ctx.n + 1 }}" }
+        do: [count]
+      - publish: { n: "{{ ctx.n + 1 }}" }
+        do: [each]
+  each:
+    action: script
+    items: "{{ [0, 1, 2, 3] }}"
+    concurrency: 1
+    with: { command: [echo, "item {{ item }}"] }
+    next: [{ publish: { items: "{{ result.$trim(stdout) }}" } }]
+output: { n: "{{ ctx.n }}", items: "{{ ctx.items }}" }
+`,
+  'can-progress.yaml',
 );
 
 /** Every run of the chain that started with `handle`'s first run, in order. */
@@ -172,5 +206,44 @@ describe('interpretGraph: run state across continue-as-new', () => {
     expect(armed).toBeLessThan(3000);
     // The loop did not reach its end: the timeout, not the loop, ended the chain.
     expect(reportOf(failure).tasks.tick?.iterations ?? 0).toBeLessThan(41);
+  });
+
+  it('a paused run stays paused in the next run of the chain; iteration counts and fan-out progress carry over, each item once and in order (rules 8, 9, 13)', async () => {
+    const taskQueue = uniqueTaskQueue('can-progress');
+    const workflowId = uniqueWorkflowId('can-progress');
+    const { pausedView, pausedRunSchedules, result, runs } = await withWorker({ taskQueue }, async () => {
+      const handle = await startGraph(client, taskQueue, workflowId, {
+        definition: LOOP_THEN_FANOUT,
+        continueAsNewAfterEvents: 8,
+      });
+      await handle.signal(pauseSignal);
+      // The pause reaches some run; once that run drained, its successor must still be paused.
+      const pausedView = await pollFor('a later run of the chain, paused', async () => {
+        const view = await stateOf(handle);
+        return view !== undefined && view.generation >= 1 && view.paused && view.running.length === 0 ? view : undefined;
+      });
+      const pausedRunSchedules = summariesOf(activityTimeline(await historyOf(handle)), 'scheduled');
+      await handle.signal(resumeSignal);
+      const result = await handle.result();
+      return { pausedView, pausedRunSchedules, result, runs: await chainOf(client, workflowId, handle.firstExecutionRunId) };
+    });
+    expect(pausedView.status).toBe('paused');
+    // Nothing started in the paused run before the resume.
+    expect(pausedRunSchedules).toEqual([]);
+
+    expect(runs.length).toBeGreaterThanOrEqual(4);
+    const scheduled = runs.flatMap((events) => summariesOf(activityTimeline(events), 'scheduled'));
+    expect(scheduled).toEqual(['count', 'count #2', 'count #3', 'each[0]', 'each[1]', 'each[2]', 'each[3]']);
+    // The fan-out itself spanned at least one boundary.
+    const runsWithItems = runs.filter((events) =>
+      summariesOf(activityTimeline(events), 'scheduled').some((s) => s.startsWith('each')),
+    );
+    expect(runsWithItems.length).toBeGreaterThanOrEqual(2);
+
+    expect(result.output).toEqual({ n: 3, items: ['item 0', 'item 1', 'item 2', 'item 3'] });
+    expect(result.tasks).toEqual({
+      count: { status: 'succeeded', iterations: 3, attempts: 3 },
+      each: { status: 'succeeded', iterations: 1, attempts: 4 },
+    });
   });
 });
