@@ -8,6 +8,14 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 /** The one task queue every Switchyard worker polls and every client starts runs on. */
 export const TASK_QUEUE = 'switchyard';
 
+/** The activity kinds, each with a task queue of its own so that caps per kind hold across workers (SPEC §6). */
+export const ACTIVITY_KINDS = ['script', 'agent', 'deliver'] as const;
+
+/** The task queue of one activity kind beside a run's queue: `switchyard-agent` for `switchyard`. */
+export function kindTaskQueue(taskQueue: string, kind: (typeof ACTIVITY_KINDS)[number]): string {
+  return `${taskQueue}-${kind}`;
+}
+
 /**
  * The custom search attributes (SPEC §6), each named and typed once. The typed keys below,
  * the dev server's `--search-attribute` flags and the registration on a server we did not

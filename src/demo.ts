@@ -6,12 +6,12 @@
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startRun } from './cli/runs.js';
 import { TASK_QUEUE } from './constants.js';
 import { DevServerBusyError, lockDevServer } from './temporal/dev-address.js';
 import { startDevServer, type DevServer } from './temporal/dev-server.js';
-import { createWorker } from './worker.js';
+import { createWorker, type SwitchyardWorker } from './worker.js';
 
 const USAGE = `usage: npm start -- [--once] [--db FILE] [--example FILE] [--ui-port N]
   --once          exit after the example run instead of serving until Ctrl-C
@@ -54,14 +54,14 @@ async function main(): Promise<number> {
     return 1;
   }
   let server: DevServer | undefined;
-  let worker: Worker | undefined;
+  let worker: SwitchyardWorker | undefined;
   let workerDone: Promise<void> | undefined;
   let stopping: Promise<void> | undefined;
   let signalled = false;
   // One stop, however many callers: each awaits the same promise, so none exits early.
   const stopAll = (): Promise<void> =>
     (stopping ??= (async () => {
-      if (worker?.getState() === 'RUNNING') worker.shutdown();
+      worker?.shutdown();
       await workerDone?.catch(() => undefined);
       await server?.stop();
       lock.release();

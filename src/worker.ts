@@ -1,7 +1,8 @@
 /**
- * The Switchyard worker: polls the task queue, runs the interpreter workflow and the
- * script/agent/deliver activities. Connects with Temporal's standard environment
- * configuration; on SIGINT/SIGTERM it stops polling and lets in-flight tasks finish.
+ * The Switchyard worker: polls the task queue for the interpreter workflow and each activity
+ * kind's queue (`<queue>-script`, `<queue>-agent`, `<queue>-deliver`) with that kind's caps
+ * (src/worker-caps.ts). Connects with Temporal's standard environment configuration; on
+ * SIGINT/SIGTERM it stops polling and lets in-flight tasks finish.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -12,9 +13,10 @@ import { allowedNetworks } from './activities/common/egress.js';
 import { keyHosts } from './activities/common/key-hosts.js';
 import { smtpSettings } from './activities/deliver/email.js';
 import { webhookKey } from './activities/deliver/webhook.js';
-import { TASK_QUEUE } from './constants.js';
+import { ACTIVITY_KINDS, kindTaskQueue, TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
 import { workerIdentity } from './temporal/worker-identity.js';
+import { describeCap, workerCaps, type WorkerCaps } from './worker-caps.js';
 
 /** The workflow entry module, bundled by the SDK for its sandbox. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -31,23 +33,90 @@ export interface SwitchyardWorkerOptions {
   identity?: string;
   /** How long in-flight activities may run after shutdown starts (default 30 s). */
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+  /** Which queues to poll and each kind's caps (default: all, with the default caps). */
+  caps?: WorkerCaps;
 }
 
-/** Builds a worker for Switchyard's workflows and activities. */
-export async function createWorker(options: SwitchyardWorkerOptions): Promise<Worker> {
-  return Worker.create({
+/** One SDK worker per polled queue, run and stopped together. */
+export interface SwitchyardWorker {
+  /** The queues polled, each with its SDK worker. */
+  readonly workers: ReadonlyMap<string, Worker>;
+  /** Runs until SIGINT/SIGTERM or shutdown(); a fatal error in one stops the others. */
+  run(): Promise<void>;
+  /** Runs while `work` runs, then shuts down; resolves with what `work` resolves to. */
+  runUntil<T>(work: Promise<T> | (() => Promise<T>)): Promise<T>;
+  /** Starts a graceful shutdown of every queue's worker that still runs. */
+  shutdown(): void;
+}
+
+/** Builds the workers for Switchyard's workflows and activities. */
+export async function createWorker(options: SwitchyardWorkerOptions): Promise<SwitchyardWorker> {
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const caps = options.caps ?? (workerCaps({}) as WorkerCaps);
+  const all = (options.activities ?? activities) as Record<string, unknown>;
+  const common = {
     connection: options.connection,
     namespace: options.namespace,
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: options.activities ?? activities,
     identity: options.identity ?? workerIdentity(),
     shutdownGraceTime: options.shutdownGraceTime ?? '30s',
     // A cancellation reaches an activity only in the answer to a heartbeat the worker sends;
     // the SDK's default throttle (30 s) would leave a cancelled script running that long.
     defaultHeartbeatThrottleInterval: '1s',
     maxHeartbeatThrottleInterval: '5s',
-  });
+  } satisfies Partial<WorkerOptions>;
+  const workers = new Map<string, Worker>();
+  if (caps.kinds.includes('workflow')) {
+    // The run's own queue also takes activities: runs started before per-kind queues
+    // (KIND_QUEUES_PATCH) schedule theirs there.
+    const bundle = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
+    workers.set(taskQueue, await Worker.create({ ...common, taskQueue, ...bundle, activities: all }));
+  }
+  for (const kind of ACTIVITY_KINDS) {
+    if (!caps.kinds.includes(kind) || all[kind] === undefined) continue;
+    const cap = caps.caps[kind];
+    const queue = kindTaskQueue(taskQueue, kind);
+    const worker = await Worker.create({
+      ...common,
+      taskQueue: queue,
+      activities: { [kind]: all[kind] },
+      maxConcurrentActivityTaskExecutions: cap.maxConcurrent,
+      ...(cap.ratePerSecond !== undefined ? { maxTaskQueueActivitiesPerSecond: cap.ratePerSecond } : {}),
+    });
+    workers.set(queue, worker);
+  }
+  if (workers.size === 0) throw new Error('SWITCHYARD_KINDS: nothing to poll (no kinds, or no activities for them)');
+  return workerGroup(workers);
+}
+
+function workerGroup(workers: Map<string, Worker>): SwitchyardWorker {
+  const shutdown = (): void => {
+    for (const worker of workers.values()) if (worker.getState() === 'RUNNING') worker.shutdown();
+  };
+  const settle = async <T>(runs: Promise<T>[]): Promise<T[]> => {
+    const results = await Promise.allSettled(runs);
+    const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    return results.map((result) => (result as PromiseFulfilledResult<T>).value);
+  };
+  return {
+    workers,
+    shutdown,
+    async run() {
+      await settle(
+        [...workers.values()].map((worker) =>
+          worker.run().catch((err: unknown) => {
+            shutdown();
+            throw err;
+          }),
+        ),
+      );
+    },
+    async runUntil<T>(work: Promise<T> | (() => Promise<T>)) {
+      const promise = typeof work === 'function' ? work() : work;
+      const [first] = await settle([...workers.values()].map((worker) => worker.runUntil(promise)));
+      return first as T;
+    },
+  };
 }
 
 /**
@@ -75,6 +144,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof networks === 'string') throw new Error(networks);
   const hosts = keyHosts(env);
   if (typeof hosts === 'string') throw new Error(hosts);
+  const caps = workerCaps(env);
+  if (typeof caps === 'string') throw new Error(caps);
   if (Object.keys(env).some((name) => name.startsWith('SWITCHYARD_SMTP_'))) {
     try {
       smtpSettings(env, 30_000);
@@ -91,10 +162,18 @@ async function main(): Promise<void> {
   const workflowBundle = prebuiltBundle(process.env);
   const connection = await NativeConnection.connect(target.config.connectionOptions);
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue, workflowBundle });
-    const workflows =
-      workflowBundle && 'codePath' in workflowBundle ? `prebuilt bundle ${workflowBundle.codePath}` : 'bundled at start';
+    const caps = workerCaps(process.env) as WorkerCaps;
+    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue, workflowBundle, caps });
+    const workflows = !caps.kinds.includes('workflow')
+      ? 'not polled (SWITCHYARD_KINDS)'
+      : workflowBundle && 'codePath' in workflowBundle
+        ? `prebuilt bundle ${workflowBundle.codePath}`
+        : 'bundled at start';
     console.log(`switchyard worker: connected to ${describeTarget(target)}, task queue ${taskQueue}, workflows ${workflows}`);
+    for (const kind of ACTIVITY_KINDS) {
+      const queue = kindTaskQueue(taskQueue, kind);
+      if (worker.workers.has(queue)) console.log(`switchyard worker: ${queue}: ${describeCap(kind, caps.caps[kind])}`);
+    }
     // Worker.run() resolves after SIGINT/SIGTERM: the SDK stops polling, waits for
     // in-flight tasks (up to shutdownGraceTime) and then returns.
     await worker.run();

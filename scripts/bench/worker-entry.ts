@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     });
     // The benchmark gone (even killed) means nobody will stop us: stop by ourselves.
     process.once('disconnect', () => {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
+      worker.shutdown();
     });
     send({ type: 'ready' });
     await worker.run();

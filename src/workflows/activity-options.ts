@@ -2,7 +2,8 @@
  * How a conductor `startExecution` becomes Temporal activity options (SPEC §3 rule 10).
  * Shared with the baseline workflows so that benchmarks compare like with like.
  */
-import { ActivityCancellationType, workflowInfo, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, patched, workflowInfo, type ActivityOptions, type RetryPolicy } from '@temporalio/workflow';
+import { kindTaskQueue } from '../constants.js';
 import type { ActionKind, ActivityInput, ActivityOutcome } from '../activities/types.js';
 import type { RetrySettings } from '../conductor/index.js';
 
@@ -46,8 +47,19 @@ export function activityIdOf(task: string, iteration: number, index?: number): s
   return `${task}#${iteration}${index === undefined ? '' : `[${index}]`}`;
 }
 
-/** Activity options for one execution. */
-export function activityOptions(settings: ExecutionSettings): ActivityOptions {
+/**
+ * The `patched()` id of per-kind task queues: runs that started before it keep scheduling
+ * their activities on the run's own queue (which every full worker still polls), so their
+ * histories replay and no in-flight activity waits on a queue nobody polls.
+ */
+export const KIND_QUEUES_PATCH = 'per-kind-task-queues';
+
+/**
+ * Activity options for one execution of `kind`, on the kind's own task queue
+ * (`<queue>-agent`…) where the worker's slot limit and the server's rate limit for that
+ * kind apply (SPEC §6).
+ */
+export function activityOptions(settings: ExecutionSettings, kind: ActionKind): ActivityOptions {
   const options: ActivityOptions = {
     activityId: activityIdOf(settings.task, settings.iteration, settings.index),
     startToCloseTimeout: settings.timeoutMs,
@@ -59,6 +71,7 @@ export function activityOptions(settings: ExecutionSettings): ActivityOptions {
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   };
   if (settings.heartbeatMs !== undefined) options.heartbeatTimeout = settings.heartbeatMs;
+  if (patched(KIND_QUEUES_PATCH)) options.taskQueue = kindTaskQueue(workflowInfo().taskQueue, kind);
   return options;
 }
 

@@ -10,7 +10,7 @@ import { activityInput, activityOptions, type Activities } from './activity-opti
 
 function script(task: string, index?: number) {
   const settings = { task, iteration: 1, ...activitySettings({}) };
-  const options = activityOptions(index === undefined ? settings : { ...settings, index });
+  const options = activityOptions(index === undefined ? settings : { ...settings, index }, 'script');
   return proxyActivities<Activities>(options).script;
 }
 

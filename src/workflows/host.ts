@@ -62,7 +62,7 @@ export class Host {
   }
 
   private launch(command: StartExecutionCommand, scope: CancellationScope): void {
-    const options = activityOptions(command);
+    const options = activityOptions(command, command.action);
     const activity = proxyActivities<Activities>(options)[command.action];
     const input = activityInput(command.task, command.iteration, command.index, command.with);
     this.scopes.set(command.executionId, scope);

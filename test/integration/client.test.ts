@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Worker } from '@temporalio/worker';
 import { switchyard, uniqueTaskQueue, withWorker } from './harness.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
@@ -99,7 +98,7 @@ describe('switchyard client', () => {
     const name = `pausable-${randomUUID().slice(0, 8)}`;
     const file = writeDefinition(SLOW(name));
     const id = `cli-${randomUUID()}`;
-    await withWorker({ taskQueue }, async (_worker: Worker) => {
+    await withWorker({ taskQueue }, async () => {
       const gate = join(mkdtempSync(join(tmpdir(), 'sy-gate-')), 'open');
       expect((await switchyard(['run', file, '--id', id, '--task-queue', taskQueue, '--input', `gate=${gate}`])).code).toBe(0);
       expect((await switchyard(['pause', id])).code).toBe(0);

@@ -14,10 +14,9 @@ import {
   DefaultLogger,
   NativeConnection,
   Runtime,
-  type Worker,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
-import { createWorker, WORKFLOWS_PATH } from '../../src/worker.js';
+import { createWorker, WORKFLOWS_PATH, type SwitchyardWorker } from '../../src/worker.js';
 
 const run = promisify(execFile);
 
@@ -92,7 +91,7 @@ export interface TestWorkerOptions {
 }
 
 /** Runs `fn` while a real worker polls `taskQueue`, then shuts the worker down. */
-export async function withWorker<T>(options: TestWorkerOptions, fn: (worker: Worker) => Promise<T>): Promise<T> {
+export async function withWorker<T>(options: TestWorkerOptions, fn: (worker: SwitchyardWorker) => Promise<T>): Promise<T> {
   const { address, namespace } = testServer();
   const connection = await NativeConnection.connect({ address });
   try {
