@@ -10,7 +10,7 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startRun } from './cli/runs.js';
 import { TASK_QUEUE } from './constants.js';
 import { DevServerBusyError, lockDevServer } from './temporal/dev-address.js';
-import { startDevServer, type DevServer } from './temporal/dev-server.js';
+import { freePort, startDevServer, type DevServer } from './temporal/dev-server.js';
 import { createWorker, type SwitchyardWorker } from './worker.js';
 
 const USAGE = `usage: npm start -- [--once] [--db FILE] [--example FILE] [--ui-port N]
@@ -25,9 +25,6 @@ after \`set -a; . .switchyard/dev.env; set +a\`, the temporal CLI find it. A sec
 npm start on the same SQLite file refuses.`;
 
 const log = (line: string): void => console.log(`[switchyard] ${line}`);
-
-// The SDK's INFO lines (bundler output, worker states) would bury the result; keep warnings.
-Runtime.install({ logger: new DefaultLogger('WARN') });
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -44,6 +41,13 @@ async function main(): Promise<number> {
     return 0;
   }
   const uiPort = values['ui-port'] === undefined ? undefined : Number.parseInt(values['ui-port'], 10);
+  // The SDK's INFO lines (bundler output, worker states) would bury the result; keep warnings.
+  // The in-process worker's metrics (the SDK's and Switchyard's) on a free local port.
+  const workerMetrics = `127.0.0.1:${await freePort()}`;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { metrics: { prometheus: { bindAddress: workerMetrics } } },
+  });
 
   let lock: ReturnType<typeof lockDevServer>;
   try {
@@ -93,7 +97,8 @@ async function main(): Promise<number> {
     const workerConnection = await NativeConnection.connect({ address: server.address });
     worker = await createWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: TASK_QUEUE });
     workerDone = worker.run().finally(() => workerConnection.close());
-    log(`worker polling task queue ${TASK_QUEUE}`);
+    log(`worker polling task queues ${[...worker.workers.keys()].join(', ')}`);
+    log(`metrics: server ${server.metricsUrl ?? '(not served)'}, worker http://${workerMetrics}/metrics`);
 
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection, namespace: server.namespace });

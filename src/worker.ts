@@ -17,6 +17,7 @@ import { ACTIVITY_KINDS, kindTaskQueue, TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
 import { workerIdentity } from './temporal/worker-identity.js';
 import { describeCap, workerCaps, type WorkerCaps } from './worker-caps.js';
+import { installTelemetry, metricsUrl, telemetrySettings, type TelemetrySettings } from './telemetry.js';
 
 /** The workflow entry module, bundled by the SDK for its sandbox. */
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -146,6 +147,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof hosts === 'string') throw new Error(hosts);
   const caps = workerCaps(env);
   if (typeof caps === 'string') throw new Error(caps);
+  const telemetry = telemetrySettings(env);
+  if (typeof telemetry === 'string') throw new Error(telemetry);
   if (Object.keys(env).some((name) => name.startsWith('SWITCHYARD_SMTP_'))) {
     try {
       smtpSettings(env, 30_000);
@@ -157,6 +160,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
 
 async function main(): Promise<void> {
   checkWorkerSettings(process.env);
+  const telemetry = telemetrySettings(process.env) as TelemetrySettings;
+  installTelemetry(telemetry);
   const target = resolveConnectTarget();
   const taskQueue = process.env.SWITCHYARD_TASK_QUEUE ?? TASK_QUEUE;
   const workflowBundle = prebuiltBundle(process.env);
@@ -174,6 +179,11 @@ async function main(): Promise<void> {
       const queue = kindTaskQueue(taskQueue, kind);
       if (worker.workers.has(queue)) console.log(`switchyard worker: ${queue}: ${describeCap(kind, caps.caps[kind])}`);
     }
+    console.log(
+      telemetry.metricsBind
+        ? `switchyard worker: metrics at ${metricsUrl(telemetry.metricsBind)} (bound to ${telemetry.metricsBind})`
+        : 'switchyard worker: no metrics endpoint (set SWITCHYARD_METRICS_PORT to serve one)',
+    );
     // Worker.run() resolves after SIGINT/SIGTERM: the SDK stops polling, waits for
     // in-flight tasks (up to shutdownGraceTime) and then returns.
     await worker.run();

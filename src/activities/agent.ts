@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
+import { countAgentTokens } from './common/metrics.js';
 import { nonRetryable, retryable } from './common/failures.js';
 import { failureForResponse, fetchOrFail, readText, type Call } from './common/http.js';
 import { AGENT_KEYS_ENV, keyHosts } from './common/key-hosts.js';
@@ -213,6 +214,8 @@ function readJson(body: string, acc: Completion, max: number): void {
 }
 
 /** The `agent` activity; `context_from` is read through the worker's own Temporal client. */
-export const agent = defineActivity('agent', agentInputSchema, (input, ctx) =>
-  runAgent(input, ctx, { readNewestOutput: (job) => readNewestOutput(Context.current().client, job) }),
-);
+export const agent = defineActivity('agent', agentInputSchema, async (input, ctx) => {
+  const result = await runAgent(input, ctx, { readNewestOutput: (job) => readNewestOutput(Context.current().client, job) });
+  countAgentTokens(result.model, result.usage);
+  return result;
+});

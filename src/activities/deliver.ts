@@ -1,6 +1,7 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
+import { countDeliveries } from './common/metrics.js';
 import { nonRetryable, retryable } from './common/failures.js';
 import { deliverDiscord } from './deliver/discord.js';
 import type { DeliveryJob, TargetDriver, TargetProgress } from './deliver/driver.js';
@@ -155,6 +156,10 @@ function combine(failures: { target: string; error: Error }[], delivered: Delive
 export const deliver = defineActivity(
   'deliver',
   deliverInputSchema,
-  (input, ctx) => runDeliver(input, ctx),
+  async (input, ctx) => {
+    const result = await runDeliver(input, ctx);
+    countDeliveries(result.targets);
+    return result;
+  },
   (meta) => ({ deliveryId: deliveryIdFor(meta) }),
 );

@@ -1,6 +1,7 @@
 /**
- * The wrapper every activity goes through: it parses `with` once, heartbeats on a timer, and
- * builds the attempt's receipt, returned beside the result or attached to the failure.
+ * The wrapper every activity goes through: it parses `with` once, heartbeats on a timer,
+ * builds the attempt's receipt, returned beside the result or attached to the failure, and
+ * logs and counts the attempt (one line at its start and one at its end).
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
@@ -9,6 +10,7 @@ import { workerIdentity } from '../../temporal/worker-identity.js';
 import type { ActionKind, ActivityInput, ActivityOutcome, Receipt, TaskMeta } from '../types.js';
 import { digestOf } from './canonical.js';
 import { invalidInput } from './failures.js';
+import { countTaskExecution } from './metrics.js';
 import { namedSecretSources, redact, secretValues } from './secrets.js';
 
 /** What every plain activity function gets besides its parsed input: a way to stop and a way to say "alive". */
@@ -45,9 +47,16 @@ export function defineActivity<S extends z.ZodType, R>(
     const meta: TaskMeta = input?.meta ?? { workflowId: '', runId: '', task: '(unknown)', iteration: 0 };
     const startedAt = new Date();
     const inputSum = digestOf(input?.with ?? null);
+    // The SDK's activity logger adds the workflow id, run id, activity id and attempt.
+    const who = { task: meta.task, iteration: meta.iteration, ...(meta.index !== undefined ? { index: meta.index } : {}), kind };
+    context.log.info('task started', who);
     const receipt = (outcome: Receipt['outcome'], output: unknown, error?: string): Receipt => {
       const endedAt = new Date();
       const out = digestOf(output);
+      countTaskExecution(context, kind, outcome);
+      const ended = { ...who, outcome, durationMs: endedAt.getTime() - startedAt.getTime() };
+      // The SDK's own "Activity failed" line warns about a failure; this one says which task.
+      context.log.info(`task ${outcome}`, error === undefined ? ended : { ...ended, error });
       return {
         task: meta.task,
         iteration: meta.iteration,
