@@ -20,6 +20,7 @@ import { EXIT, NotFoundError, UnreachableError, UsageError } from './cli/errors.
 import { addRunCommands } from './cli/run-commands.js';
 import { addScheduleCommands } from './cli/schedule-commands.js';
 import { addSetupCommands } from './cli/setup-commands.js';
+import { addWorkerCommands } from './cli/worker-commands.js';
 
 /** The command groups, in the order --help lists them. */
 const COMMAND_GROUPS: readonly CommandGroup[] = [
@@ -29,6 +30,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   addHistoryCommands,
   addScheduleCommands,
   addSetupCommands,
+  addWorkerCommands,
 ];
 
 /** Builds the commander program from the command groups and the global options. */
