@@ -3,5 +3,5 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main } = await import('../src/client.ts');
-process.exit(await main(process.argv.slice(2)));
+const { main, exitWhenFlushed } = await import('../src/client.ts');
+await exitWhenFlushed(await main(process.argv.slice(2)));

@@ -77,12 +77,28 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Resolves once everything written to `stream` so far has been handed to the OS. */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((done) => {
+    if (stream.destroyed || !stream.writable) done();
+    else stream.write('', () => done());
+  });
+}
+
+/**
+ * Exits with `code` once stdout and stderr have drained. `process.exit` right after a large
+ * write to a pipe would cut the output at the pipe's buffer (64 KiB): a script reading
+ * `--json` would get half a document.
+ */
+export async function exitWhenFlushed(code: number): Promise<never> {
+  process.exitCode = code;
+  await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
+  process.exit(code);
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(EXIT.failed);
-    },
-  );
+  main(process.argv.slice(2)).then(exitWhenFlushed, (err: unknown) => {
+    console.error(err);
+    return exitWhenFlushed(EXIT.failed);
+  });
 }

@@ -2,9 +2,9 @@
  * The run commands: `run` starts a run of a definition (now or queued), `status`, `result`
  * and `list` look at runs. The Temporal work itself is in ./runs.ts, shared with the demo.
  */
-import type { Client } from '@temporalio/client';
+import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporalio/client';
 import { GRAPH_KEY, TASK_QUEUE } from '../constants.js';
-import { stateQuery, type interpretGraph, type InterpretResult } from '../workflows/index.js';
+import { stateQuery, type FailureReport, type interpretGraph, type InterpretResult } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
 import {
   existingRun,
@@ -40,6 +40,46 @@ async function waitForResult(client: Client, workflowId: string, options: Global
       process.stderr.write('\r\x1b[K');
     }
   }
+}
+
+/** What `--json` prints for a run that did not complete: the failure, and the run's report when it carries one. */
+export interface RunFailureJson {
+  status: 'failed';
+  /** The failure's type (the run's failure type, `InvalidDefinition`, or Temporal's: cancelled, terminated, timed out). */
+  type: string;
+  message: string;
+  /** The failure report the interpreter attached (tasks, receipts, notification). */
+  report?: FailureReport | unknown;
+}
+
+/** The `--json` shape of a run's failure. */
+export function failureJson(err: WorkflowFailedError): RunFailureJson {
+  const cause = err.cause;
+  const type = cause instanceof ApplicationFailure ? (cause.type ?? 'Error') : (cause?.name ?? 'WorkflowFailed');
+  const report = cause instanceof ApplicationFailure ? cause.details?.[0] : undefined;
+  return { status: 'failed', type, message: cause?.message ?? err.message, ...(report === undefined ? {} : { report }) };
+}
+
+/**
+ * Waits for the result; with --json a failed run's failure is printed on stdout too (the exit
+ * code is still 1), so a script reading stdout always gets one JSON document.
+ */
+async function waitAndEmit(
+  client: Client,
+  workflowId: string,
+  options: GlobalOptions,
+  shape: (outcome: { result: InterpretResult } | { failure: RunFailureJson }) => unknown,
+): Promise<void> {
+  let result: InterpretResult;
+  try {
+    result = await waitForResult(client, workflowId, options);
+  } catch (err) {
+    if (!options.json || !(err instanceof WorkflowFailedError)) throw err;
+    emit(options, shape({ failure: failureJson(err) }), () => '');
+    process.exitCode = 1;
+    return;
+  }
+  emit(options, shape({ result }), () => JSON.stringify(result, null, 2));
 }
 
 /** Adds `run`, `status`, `result` and `list` to the program. */
@@ -80,8 +120,7 @@ export const addRunCommands: CommandGroup = (program, globals) => {
             );
             return;
           }
-          const result = await waitForResult(client, handle.workflowId, globals());
-          emit(globals(), { ...started, result }, () => JSON.stringify(result, null, 2));
+          await waitAndEmit(client, handle.workflowId, globals(), (outcome) => ({ ...started, ...outcome }));
         });
       },
     );
@@ -106,8 +145,7 @@ export const addRunCommands: CommandGroup = (program, globals) => {
     .action(async (id: string) =>
       withClient(globals(), async (client) => {
         await existingRun(client, id);
-        const result = await waitForResult(client, id, globals());
-        emit(globals(), result, () => JSON.stringify(result, null, 2));
+        await waitAndEmit(client, id, globals(), (outcome) => ('result' in outcome ? outcome.result : outcome.failure));
       }),
     );
 
