@@ -6,16 +6,8 @@ import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporali
 import { GRAPH_KEY, TASK_QUEUE } from '../constants.js';
 import { stateQuery, type FailureReport, type interpretGraph, type InterpretResult } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
-import {
-  existingRun,
-  listQuery,
-  parseInputPairs,
-  prepareRun,
-  runStatus,
-  startDelayMs,
-  startRun,
-  tooLargeNotice,
-} from './runs.js';
+import { formatList, formatResult, formatStatus, type ListRow } from './format.js';
+import { dueTime, existingRun, listQuery, parseInputPairs, prepareRun, runStatus, startDelayMs, startRun } from './runs.js';
 
 /** Waits for a run's result, printing its running tasks to stderr while it waits. */
 async function waitForResult(client: Client, workflowId: string, options: GlobalOptions): Promise<InterpretResult> {
@@ -79,7 +71,7 @@ async function waitAndEmit(
     process.exitCode = 1;
     return;
   }
-  emit(options, shape({ result }), () => JSON.stringify(result, null, 2));
+  emit(options, shape({ result }), () => formatResult(result));
 }
 
 /** Adds `run`, `status`, `result` and `list` to the program. */
@@ -132,9 +124,7 @@ export const addRunCommands: CommandGroup = (program, globals) => {
     .action(async (id: string) =>
       withClient(globals(), async (client) => {
         const status = await runStatus(client, await existingRun(client, id));
-        const tooLarge = tooLargeNotice(status);
-        // Said first, so it is not lost above a long answer.
-        emit(globals(), status, () => `${tooLarge === undefined ? '' : `${tooLarge}\n`}${JSON.stringify(status, null, 2)}`);
+        emit(globals(), status, () => formatStatus(status, Date.now()));
       }),
     );
 
@@ -157,8 +147,9 @@ export const addRunCommands: CommandGroup = (program, globals) => {
     .option('--limit <n>', 'at most this many', (value) => Number.parseInt(value, 10), 50)
     .action(async (opts: { status?: string; graph?: string; limit: number }) =>
       withClient(globals(), async (client) => {
-        const rows: Record<string, unknown>[] = [];
+        const rows: (ListRow & { runId: string })[] = [];
         for await (const run of client.workflow.list({ query: listQuery(opts) })) {
+          const queuedUntil = dueTime(run, Date.now());
           rows.push({
             workflowId: run.workflowId,
             runId: run.runId,
@@ -166,20 +157,11 @@ export const addRunCommands: CommandGroup = (program, globals) => {
             graph: run.typedSearchAttributes.get(GRAPH_KEY),
             startTime: run.startTime.toISOString(),
             closeTime: run.closeTime?.toISOString(),
+            ...(queuedUntil === undefined ? {} : { queuedUntil }),
           });
           if (rows.length >= opts.limit) break;
         }
-        emit(
-          globals(),
-          rows,
-          () =>
-            rows
-              .map(
-                (row) =>
-                  `${String(row.status).padEnd(12)} ${String(row.graph ?? '').padEnd(20)} ${row.workflowId}  ${row.startTime}`,
-              )
-              .join('\n') || 'no runs',
-        );
+        emit(globals(), rows, () => formatList(rows, Date.now()));
       }),
     );
 };

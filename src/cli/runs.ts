@@ -195,16 +195,12 @@ export interface RunStatus {
   graph: string | undefined;
   startTime: string;
   closeTime: string | undefined;
+  /** Set while the run is queued (`run --delay`/`--at`): when it is due to start. */
+  queuedUntil?: string;
   historyLength: number;
   /** The run this one reruns (`switchyard rerun`), from its memo. */
   rerunOf?: unknown;
   state: StateView | undefined | { unavailable: string } | { tooLarge: string };
-}
-
-/** The notice a status carries when the run's state was too large to answer whole. */
-export function tooLargeNotice(status: RunStatus): string | undefined {
-  const { state } = status;
-  return state !== undefined && 'tooLarge' in state ? state.tooLarge : undefined;
 }
 
 /** How long `status` waits for a worker to answer the state query. */
@@ -217,17 +213,23 @@ const STATE_QUERY_DEADLINE_MS = 5_000;
  */
 export async function runStatus(client: Client, handle: WorkflowHandle<typeof interpretGraph>): Promise<RunStatus> {
   const description = await handle.describe();
-  const state = await client
-    .withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(stateQuery))
-    .catch((err: unknown) => {
-      const reason = err instanceof Error ? err.message : String(err);
-      // The worker did answer: the server refused the answer (a worker from before the payload budget).
-      if (/blob data size exceeds limit/i.test(reason))
-        return { tooLarge: `state too large: the worker's answer is over the ${PAYLOAD_LIMIT_TEXT} payload limit (${reason})` };
-      return {
-        unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
-      };
-    });
+  const queuedUntil = dueTime(description, Date.now());
+  const state =
+    queuedUntil !== undefined
+      ? { unavailable: `queued: the run starts at ${queuedUntil}; it has no state before then` }
+      : await client
+          .withDeadline(Date.now() + STATE_QUERY_DEADLINE_MS, () => handle.query(stateQuery))
+          .catch((err: unknown) => {
+            const reason = err instanceof Error ? err.message : String(err);
+            // The worker did answer: the server refused the answer (a worker from before the payload budget).
+            if (/blob data size exceeds limit/i.test(reason))
+              return {
+                tooLarge: `state too large: the worker's answer is over the ${PAYLOAD_LIMIT_TEXT} payload limit (${reason})`,
+              };
+            return {
+              unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
+            };
+          });
   return {
     workflowId: description.workflowId,
     runId: description.runId,
@@ -235,10 +237,20 @@ export async function runStatus(client: Client, handle: WorkflowHandle<typeof in
     graph: description.typedSearchAttributes.get(GRAPH_KEY),
     startTime: description.startTime.toISOString(),
     closeTime: description.closeTime?.toISOString(),
+    ...(queuedUntil === undefined ? {} : { queuedUntil }),
     historyLength: description.historyLength,
     ...(description.memo?.switchyardRerunOf === undefined ? {} : { rerunOf: description.memo.switchyardRerunOf }),
     state,
   };
+}
+
+/**
+ * When a queued run (a Temporal start delay) is due, or undefined for a run that has started
+ * or closed: a queued run is RUNNING with an execution time still ahead.
+ */
+export function dueTime(run: { status: { name: string }; executionTime?: Date | undefined }, now: number): string | undefined {
+  if (run.status.name !== 'RUNNING' || run.executionTime === undefined) return undefined;
+  return run.executionTime.getTime() > now ? run.executionTime.toISOString() : undefined;
 }
 
 /** Visibility query for `list`: by status and graph name, newest first. */

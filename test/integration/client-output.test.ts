@@ -6,8 +6,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { switchyard, uniqueTaskQueue, withWorker } from './harness.js';
+
+const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 
 function writeDefinition(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'sy-out-')), 'graph.yaml');
@@ -53,5 +56,61 @@ describe('switchyard output', () => {
     expect(printed.failure).toMatchObject({ status: 'failed', report: { tasks: { broken: { status: 'failed' } } } });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual(printed.failure);
+  });
+
+  it('status, list and result print tables for people; --json keeps its shape', async () => {
+    const taskQueue = uniqueTaskQueue('out-human');
+    const id = `out-human-${randomUUID()}`;
+    const [run, status, result, list] = await withWorker({ taskQueue }, async () => [
+      await switchyard(['run', join(EXAMPLES, 'hello.yaml'), '--wait', '--id', id, '--task-queue', taskQueue]),
+      await switchyard(['status', id]),
+      await switchyard(['result', id]),
+      await switchyard(['list', '--graph', 'hello', '--limit', '5']),
+    ]);
+    expect(run.code).toBe(0);
+    expect(status.code).toBe(0);
+    const lines = status.stdout.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${id}  graph hello  COMPLETED  started \\S+  duration \\S+$`));
+    expect(status.stdout).toMatch(/^TASK\s+STATUS\s+ITERATION\s+ATTEMPTS\s+DURATION\s+LAST ERROR$/m);
+    expect(status.stdout).toMatch(/^combine\s+succeeded\s+1\s+1\s+\S+$/m);
+    expect(status.stdout).not.toMatch(/"receipts"/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^completed$/m);
+    expect(result.stdout).toMatch(/^combine\s+succeeded/m);
+    expect(list.code).toBe(0);
+    const [header, ...rows] = list.stdout.trim().split('\n');
+    expect(header).toMatch(/^STATUS\s+GRAPH\s+ID\s+START\s+DURATION$/);
+    expect(rows.some((row) => new RegExp(`^COMPLETED\\s+hello\\s+${id}\\s+\\S+\\s+\\S+$`).test(row))).toBe(true);
+  });
+
+  it('a queued run (--delay) shows as queued with its due time in list and status, without blaming a worker', async () => {
+    const id = `out-queued-${randomUUID()}`;
+    const graph = `queued-${randomUUID().slice(0, 8)}`;
+    const file = writeDefinition(`version: 1\nname: ${graph}\ntasks:\n  t: { action: noop }\n`);
+    // No worker polls this queue: a run that had started would leave status blaming one.
+    const started = await switchyard(['run', file, '--delay', '1h', '--id', id, '--task-queue', uniqueTaskQueue('out-queued')]);
+    expect(started.code).toBe(0);
+    const [status, machine, list, listJson] = [
+      await switchyard(['status', id]),
+      await switchyard(['--json', 'status', id]),
+      await switchyard(['list', '--graph', graph]),
+      await switchyard(['--json', 'list', '--graph', graph]),
+    ];
+    try {
+      expect(status.code).toBe(0);
+      expect(status.stdout.split('\n')[0]).toMatch(
+        new RegExp(`^${id}  graph ${graph}  QUEUED  started \\S+  due \\S+ \\(in \\S+\\)$`),
+      );
+      expect(status.stdout).not.toMatch(/worker/);
+      const json = JSON.parse(machine.stdout) as { status: string; queuedUntil: string; startTime: string };
+      expect(json.status).toBe('RUNNING');
+      expect(Date.parse(json.queuedUntil) - Date.parse(json.startTime)).toBeGreaterThan(50 * 60_000);
+      expect(list.stdout).toMatch(new RegExp(`^QUEUED\\s+${graph}\\s+${id}\\s+\\S+\\s+due ${json.queuedUntil}$`, 'm'));
+      // Visibility is eventually consistent: the row, once listed, carries the due time.
+      const rows = JSON.parse(listJson.stdout) as { workflowId: string; queuedUntil?: string }[];
+      for (const row of rows) expect(row.queuedUntil).toBe(json.queuedUntil);
+    } finally {
+      await switchyard(['cancel', id]);
+    }
   });
 });
