@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
-import { describeTarget, resolveConnectTarget, unreachableHint } from '../temporal/connection.js';
+import { describeTarget, resolveConnectTarget, unreachableHint, type ConnectTarget } from '../temporal/connection.js';
 import { UnreachableError } from './errors.js';
 
 /** The options given before the command name. */
@@ -27,7 +27,10 @@ export function emit(options: GlobalOptions, value: unknown, human: () => string
 }
 
 /** Runs `fn` with a connected client; says where it connected (to stderr, so --json stays clean). */
-export async function withClient<T>(options: GlobalOptions, fn: (client: Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  options: GlobalOptions,
+  fn: (client: Client, target: ConnectTarget) => Promise<T>,
+): Promise<T> {
   const target = resolveConnectTarget({ address: options.address, namespace: options.namespace });
   let connection: Connection;
   try {
@@ -39,7 +42,7 @@ export async function withClient<T>(options: GlobalOptions, fn: (client: Client)
   }
   if (!options.json) console.error(`connected to ${describeTarget(target)}`);
   try {
-    return await fn(new Client({ connection, namespace: target.namespace }));
+    return await fn(new Client({ connection, namespace: target.namespace }), target);
   } finally {
     await connection.close();
   }

@@ -150,3 +150,21 @@ export function formatResult(result: InterpretResult): string {
     JSON.stringify(result.output, null, 2) ?? 'none',
   ].join('\n');
 }
+
+/** A run's page in the Temporal Web UI at `uiUrl`. */
+export function uiLink(uiUrl: string, namespace: string, workflowId: string): string {
+  return `${uiUrl.replace(/\/+$/, '')}/namespaces/${encodeURIComponent(namespace)}/workflows/${encodeURIComponent(workflowId)}`;
+}
+
+/** The live progress line of `run --wait` on a terminal: tasks done/running/failed and the current tasks. */
+export function formatProgress(state: StateView): string {
+  const tasks = Object.values(state.tasks);
+  const count = (status: TaskSummary['status']) => tasks.filter((task) => task.status === status).length;
+  const current = [...new Set(state.running.map((execution) => execution.task))].join(', ') || '—';
+  return [
+    `${count('succeeded')}/${tasks.length} done`,
+    `${state.running.length} running`,
+    `${count('failed')} failed`,
+    `${state.paused ? 'PAUSED · ' : ''}now: ${current}`,
+  ].join(' · ');
+}

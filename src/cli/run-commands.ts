@@ -6,7 +6,7 @@ import { ApplicationFailure, WorkflowFailedError, type Client } from '@temporali
 import { GRAPH_KEY, TASK_QUEUE } from '../constants.js';
 import { stateQuery, type FailureReport, type interpretGraph, type InterpretResult } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup, type GlobalOptions } from './context.js';
-import { formatList, formatResult, formatStatus, type ListRow } from './format.js';
+import { formatList, formatProgress, formatResult, formatStatus, uiLink, type ListRow } from './format.js';
 import { dueTime, existingRun, listQuery, parseInputPairs, prepareRun, runStatus, startDelayMs, startRun } from './runs.js';
 
 /** Waits for a run's result, printing its running tasks to stderr while it waits. */
@@ -19,8 +19,7 @@ async function waitForResult(client: Client, workflowId: string, options: Global
           handle
             .query(stateQuery)
             .then((state) => {
-              const running = (state?.running ?? []).map((execution) => execution.task).join(', ') || '—';
-              process.stderr.write(`\r\x1b[K${workflowId}: running ${running}`);
+              if (state !== undefined) process.stderr.write(`\r\x1b[K${formatProgress(state)}`);
             })
             .catch(() => undefined);
         }, 1_000);
@@ -95,7 +94,7 @@ export const addRunCommands: CommandGroup = (program, globals) => {
         const delay = startDelayMs(opts);
         // Everything that can be refused is refused before connecting.
         const prepared = await prepareRun(file, input);
-        await withClient(globals(), async (client) => {
+        await withClient(globals(), async (client, target) => {
           const handle = await startRun(client, {
             file,
             prepared,
@@ -111,6 +110,12 @@ export const addRunCommands: CommandGroup = (program, globals) => {
               () => `started ${handle.workflowId}${delay ? ` (starts in ${Math.round(delay / 1000)} s)` : ''}`,
             );
             return;
+          }
+          // Said first, on stderr (stdout is the result): which run to look at, and where.
+          if (!globals().json) {
+            process.stderr.write(`run ${handle.workflowId}\n`);
+            if (target.uiUrl !== undefined)
+              process.stderr.write(`ui  ${uiLink(target.uiUrl, target.namespace, handle.workflowId)}\n`);
           }
           await waitAndEmit(client, handle.workflowId, globals(), (outcome) => ({ ...started, ...outcome }));
         });

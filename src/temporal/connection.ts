@@ -17,6 +17,8 @@ export interface ConnectTarget {
   config: ClientConnectConfig;
   /** Where the address came from, for messages: a flag, the environment, npm start's record or the default. */
   source: string;
+  /** The Web UI's address, when the address came from a running `npm start`'s record. */
+  uiUrl?: string;
   /** A record of an `npm start` that is no longer running, when one was found and skipped. */
   staleRecord?: string;
 }
@@ -51,6 +53,7 @@ export function resolveConnectTarget(
     apiKey: Boolean(connectionOptions.apiKey),
     config: { connectionOptions, namespace },
     source,
+    ...(record?.uiUrl === undefined ? {} : { uiUrl: record.uiUrl }),
     ...(stale ? { staleRecord: `${stale.file} names npm start pid ${stale.pid}, which is not running` } : {}),
   };
 }

@@ -2,13 +2,14 @@
  * What the command-line client prints, read as a script reads it: through a pipe from the
  * real `bin/switchyard.js` child process, against the tier's real dev server.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { switchyard, uniqueTaskQueue, withWorker } from './harness.js';
+import { switchyard, testServer, uniqueTaskQueue, withWorker } from './harness.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
 
@@ -112,5 +113,67 @@ describe('switchyard output', () => {
     } finally {
       await switchyard(['cancel', id]);
     }
+  });
+
+  it("run --wait prints the run id and, from npm start's record, the UI link first; a live progress line only on a terminal", async () => {
+    const { address, namespace, uiUrl } = testServer();
+    const taskQueue = uniqueTaskQueue('out-tty');
+    const dir = mkdtempSync(join(tmpdir(), 'sy-tty-'));
+    const gate = join(dir, 'open');
+    // The address comes from a running npm start's record (this process stands in for it).
+    mkdirSync(join(dir, '.switchyard'));
+    writeFileSync(
+      join(dir, '.switchyard', 'dev.env'),
+      `TEMPORAL_ADDRESS=${address}\nTEMPORAL_NAMESPACE=${namespace}\nSWITCHYARD_DEV_PID=${process.pid}\nSWITCHYARD_UI_URL=${uiUrl}\n`,
+    );
+    const file = writeDefinition(
+      [
+        'version: 1',
+        'name: tty',
+        'input: { gate: "" }',
+        'tasks:',
+        '  hold:',
+        '    action: script',
+        `    with: { command: [sh, -c, 'while [ ! -e "$0" ]; do sleep 0.1; done', "{{ input.gate }}"] }`,
+        '',
+      ].join('\n'),
+    );
+    const env: NodeJS.ProcessEnv = { ...process.env, TEMPORAL_ADDRESS: undefined, TEMPORAL_NAMESPACE: undefined };
+    const bin = fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url));
+    const id = `out-tty-${randomUUID()}`;
+    const argv = [bin, 'run', file, '--wait', '--id', id, '--task-queue', taskQueue, '--input', `gate=${gate}`];
+    const onTerminal = await withWorker({ taskQueue }, async () => {
+      // `script` gives the client a pseudo-terminal: stdout and stderr are a TTY.
+      const child = spawn('script', ['-qec', [process.execPath, ...argv].map((arg) => `'${arg}'`).join(' '), '/dev/null'], {
+        cwd: dir,
+        env,
+      });
+      let seen = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (seen.includes('now: hold')) writeFileSync(gate, '');
+      });
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      return { code, seen };
+    });
+    expect(onTerminal.code).toBe(0);
+    const link = `${uiUrl.replace(/\/+$/, '')}/namespaces/${namespace}/workflows/${id}`;
+    expect(onTerminal.seen).toContain(`run ${id}`);
+    expect(onTerminal.seen).toContain(`ui  ${link}`);
+    expect(onTerminal.seen.indexOf(`run ${id}`)).toBeLessThan(
+      onTerminal.seen.indexOf('0/1 done · 1 running · 0 failed · now: hold'),
+    );
+    // The progress line is cleared (carriage return, erase line) before the result is printed.
+    expect(onTerminal.seen).toContain('\r\x1b[Kcompleted');
+
+    // Piped: the id on stderr, no progress line, the result on stdout.
+    const id2 = `out-pipe-${randomUUID()}`;
+    const piped = await withWorker({ taskQueue }, () =>
+      switchyard(['run', file, '--wait', '--id', id2, '--task-queue', taskQueue, '--input', `gate=${gate}`]),
+    );
+    expect(piped.code).toBe(0);
+    expect(piped.stderr).toMatch(new RegExp(`^run ${id2}$`, 'm'));
+    expect(piped.stderr).not.toMatch(/done ·|\r/);
+    expect(piped.stdout).toMatch(/^completed$/m);
   });
 });

@@ -1,6 +1,14 @@
 /** The human output of `status`, `list` and `result` (src/cli/format.ts). */
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatList, formatStatus, formatTable, formatTasks } from '../../../src/cli/format.js';
+import {
+  formatDuration,
+  formatList,
+  formatProgress,
+  formatStatus,
+  formatTable,
+  formatTasks,
+  uiLink,
+} from '../../../src/cli/format.js';
 import { dueTime } from '../../../src/cli/runs.js';
 import type { StateView } from '../../../src/conductor/index.js';
 import type { Receipt } from '../../../src/activities/types.js';
@@ -152,5 +160,31 @@ describe('formatList and formatTasks', () => {
   it('a task with no receipt has no duration; a task table with no tasks says so', () => {
     expect(formatTasks({}, [])).toBe('no tasks');
     expect(formatTasks({ a: { status: 'scheduled', iterations: 1, attempts: 0 } }, [])).toMatch(/^a\s+scheduled\s+1\s+0\s+—$/m);
+  });
+});
+
+describe('uiLink and formatProgress', () => {
+  it("links a run's page in the Web UI", () => {
+    expect(uiLink('http://127.0.0.1:8233/', 'default', 'hello-1')).toBe(
+      'http://127.0.0.1:8233/namespaces/default/workflows/hello-1',
+    );
+  });
+
+  it('counts tasks done, running and failed, and names the current ones', () => {
+    const line = formatProgress(
+      view({
+        running: [
+          { executionId: 'e1', task: 'fetch', iteration: 1, index: 0 },
+          { executionId: 'e2', task: 'fetch', iteration: 1, index: 1 },
+        ],
+        tasks: {
+          plan: { status: 'succeeded', iterations: 1, attempts: 1 },
+          fetch: { status: 'running', iterations: 1, attempts: 0 },
+          notify: { status: 'failed', iterations: 1, attempts: 3 },
+          done: { status: 'not_run', iterations: 0, attempts: 0 },
+        },
+      }),
+    );
+    expect(line).toBe('1/4 done · 2 running · 1 failed · now: fetch');
   });
 });
