@@ -18,6 +18,7 @@ import { overLimitText, oversize, PAYLOAD_LIMIT_TEXT } from '../payloads.js';
 import type { StateView } from '../conductor/index.js';
 import type { SearchAttributePair } from '@temporalio/common';
 import { interpretGraph, stateQuery, type InterpretInput } from '../workflows/index.js';
+import { activityIdOf } from '../workflows/activity-options.js';
 import { NotFoundError, UsageError } from './errors.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
@@ -230,6 +231,11 @@ export async function runStatus(client: Client, handle: WorkflowHandle<typeof in
               unavailable: `no worker answered the state query within ${STATE_QUERY_DEADLINE_MS / 1000} s on task queue ${description.taskQueue} (${reason})`,
             };
           });
+  const pending = (description.raw.pendingActivities ?? []).map((activity) => ({
+    activityId: activity.activityId ?? '',
+    attempt: activity.attempt ?? 0,
+    ...(activity.lastFailure?.message ? { lastError: activity.lastFailure.message } : {}),
+  }));
   return {
     workflowId: description.workflowId,
     runId: description.runId,
@@ -240,8 +246,41 @@ export async function runStatus(client: Client, handle: WorkflowHandle<typeof in
     ...(queuedUntil === undefined ? {} : { queuedUntil }),
     historyLength: description.historyLength,
     ...(description.memo?.switchyardRerunOf === undefined ? {} : { rerunOf: description.memo.switchyardRerunOf }),
-    state,
+    state: state !== undefined && 'tasks' in state ? withPendingAttempts(state, pending) : state,
   };
+}
+
+/** An activity Temporal has scheduled and not closed: its id (`task#iteration[index]`) and current attempt. */
+export interface PendingAttempt {
+  activityId: string;
+  attempt: number;
+  lastError?: string;
+}
+
+/**
+ * The state with the attempts of activities still out added to their tasks' counts, as
+ * Temporal counts them. The workflow learns an execution's attempts only when it ends (from
+ * its receipt), so a task on its second attempt would otherwise show the attempts of its
+ * ended executions only (0 for its first execution); its last error is the pending one's.
+ */
+export function withPendingAttempts(state: StateView, pending: readonly PendingAttempt[]): StateView {
+  // Only executions the state still has running: one that ended between the describe and
+  // the query is counted in its task's summary already.
+  const running = new Map(
+    state.running.map((execution) => [activityIdOf(execution.task, execution.iteration, execution.index), execution.task]),
+  );
+  const tasks = { ...state.tasks };
+  for (const activity of pending) {
+    const task = running.get(activity.activityId);
+    const summary = task === undefined ? undefined : tasks[task];
+    if (task === undefined || summary === undefined) continue;
+    tasks[task] = {
+      ...summary,
+      attempts: summary.attempts + activity.attempt,
+      ...(activity.lastError === undefined ? {} : { lastError: activity.lastError }),
+    };
+  }
+  return { ...state, tasks };
 }
 
 /**

@@ -2,7 +2,7 @@
  * What the command-line client prints, read as a script reads it: through a pipe from the
  * real `bin/switchyard.js` child process, against the tier's real dev server.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -175,5 +175,42 @@ describe('switchyard output', () => {
     expect(piped.stderr).toMatch(new RegExp(`^run ${id2}$`, 'm'));
     expect(piped.stderr).not.toMatch(/done ·|\r/);
     expect(piped.stdout).toMatch(/^completed$/m);
+  });
+
+  it("status counts a retried task's attempts as Temporal does while its second attempt runs", async () => {
+    const taskQueue = uniqueTaskQueue('out-attempts');
+    const dir = mkdtempSync(join(tmpdir(), 'sy-attempts-'));
+    const id = `out-attempts-${randomUUID()}`;
+    const file = writeDefinition(
+      [
+        'version: 1',
+        'name: retried',
+        'input: { dir: "" }',
+        'tasks:',
+        '  flaky:',
+        '    action: script',
+        '    retry: { maximum_attempts: 3, initial_interval: 1s }',
+        // The first attempt fails; the second waits for the gate.
+        `    with: { command: [sh, -c, 'if [ ! -e "$0/tried" ]; then touch "$0/tried"; echo first fails >&2; exit 1; fi; touch "$0/second"; while [ ! -e "$0/open" ]; do sleep 0.1; done', "{{ input.dir }}"] }`,
+        '',
+      ].join('\n'),
+    );
+    const { machine, human, result } = await withWorker({ taskQueue }, async () => {
+      const started = await switchyard(['run', file, '--id', id, '--task-queue', taskQueue, '--input', `dir=${dir}`]);
+      expect(started.code).toBe(0);
+      // Wait until the second attempt has begun (it leaves a mark before it waits for the gate).
+      for (let tries = 0; tries < 600 && !existsSync(join(dir, 'second')); tries += 1)
+        await new Promise((wait) => setTimeout(wait, 100));
+      const machine = await switchyard(['--json', 'status', id]);
+      const human = await switchyard(['status', id]);
+      writeFileSync(join(dir, 'open'), '');
+      const result = await switchyard(['--json', 'result', id]);
+      return { machine, human, result };
+    });
+    const status = JSON.parse(machine.stdout) as { state: { tasks: Record<string, { attempts: number; lastError?: string }> } };
+    expect(status.state.tasks.flaky).toMatchObject({ attempts: 2, lastError: expect.stringMatching(/first fails/) });
+    expect(human.stdout).toMatch(/^flaky\s+running\s+1\s+2\s/m);
+    // After the run, the workflow's own count (from the receipt) agrees.
+    expect((JSON.parse(result.stdout) as { tasks: Record<string, { attempts: number }> }).tasks.flaky?.attempts).toBe(2);
   });
 });

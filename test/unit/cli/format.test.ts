@@ -9,7 +9,7 @@ import {
   formatTasks,
   uiLink,
 } from '../../../src/cli/format.js';
-import { dueTime } from '../../../src/cli/runs.js';
+import { dueTime, withPendingAttempts } from '../../../src/cli/runs.js';
 import type { StateView } from '../../../src/conductor/index.js';
 import type { Receipt } from '../../../src/activities/types.js';
 
@@ -186,5 +186,24 @@ describe('uiLink and formatProgress', () => {
       }),
     );
     expect(line).toBe('1/4 done · 2 running · 1 failed · now: fetch');
+  });
+});
+
+describe('withPendingAttempts', () => {
+  it('adds the attempt of an activity still out to its task, as Temporal counts it, with the pending error', () => {
+    const state = view({
+      running: [{ executionId: 'e1', task: 'fetch', iteration: 2, index: 1 }],
+      tasks: {
+        fetch: { status: 'running', iterations: 2, attempts: 1 },
+        done: { status: 'succeeded', iterations: 1, attempts: 1 },
+      },
+    });
+    const merged = withPendingAttempts(state, [
+      { activityId: 'fetch#2[1]', attempt: 2, lastError: 'HTTP 503' },
+      // Ended between the describe and the query: already counted, not added again.
+      { activityId: 'done#1', attempt: 1 },
+    ]);
+    expect(merged.tasks.fetch).toEqual({ status: 'running', iterations: 2, attempts: 3, lastError: 'HTTP 503' });
+    expect(merged.tasks.done).toEqual({ status: 'succeeded', iterations: 1, attempts: 1 });
   });
 });
