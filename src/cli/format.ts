@@ -73,6 +73,8 @@ export interface StatusLike {
   startTime: string;
   closeTime: string | undefined;
   queuedUntil?: string;
+  /** The run this one reruns (the memo `switchyardRerunOf`: `{ workflowId, runId, from }`). */
+  rerunOf?: unknown;
   state: StateView | undefined | { unavailable: string } | { tooLarge: string };
 }
 
@@ -93,6 +95,9 @@ export function formatStatus(status: StatusLike, now: number): string {
   // A too-large notice comes first, so it is not lost above a long answer.
   const notice = state !== undefined && 'tooLarge' in state && state.tooLarge !== undefined ? [state.tooLarge] : [];
   const lines = [...notice, formatStatusHeader(status, now)];
+  const rerun = status.rerunOf as { workflowId?: unknown; from?: unknown } | undefined;
+  if (rerun !== undefined && typeof rerun.workflowId === 'string')
+    lines.push(`rerun of ${rerun.workflowId}${Array.isArray(rerun.from) ? ` from ${rerun.from.join(', ')}` : ''}`);
   if (state === undefined) return [...lines, 'no state yet'].join('\n');
   if ('unavailable' in state) return [...lines, state.unavailable].join('\n');
   if (!('tasks' in state)) return lines.join('\n');

@@ -108,6 +108,7 @@ describe('formatStatus', () => {
         startTime: '2026-11-23T11:59:00Z',
         closeTime: undefined,
         queuedUntil: '2026-11-23T12:10:00.000Z',
+        rerunOf: { workflowId: 'old-run', runId: 'r1', from: ['fetch'] },
         state: { unavailable: 'queued: the run starts at 2026-11-23T12:10:00.000Z; it has no state before then' },
       },
       NOW,
@@ -116,6 +117,7 @@ describe('formatStatus', () => {
       'q  graph g  QUEUED  started 2026-11-23T11:59:00Z  due 2026-11-23T12:10:00.000Z (in 10m00s)',
     );
     expect(text).not.toMatch(/worker/);
+    expect(text.split('\n')[1]).toBe('rerun of old-run from fetch');
   });
 });
 
