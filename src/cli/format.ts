@@ -66,13 +66,7 @@ export function formatTasks(
 }
 
 /** What `status` prints, in the shape of RunStatus (src/cli/runs.ts). */
-export interface StatusLike {
-  workflowId: string;
-  status: string;
-  graph: string | undefined;
-  startTime: string;
-  closeTime: string | undefined;
-  queuedUntil?: string;
+export interface StatusLike extends ListRow {
   /** The run this one reruns (the memo `switchyardRerunOf`: `{ workflowId, runId, from }`). */
   rerunOf?: unknown;
   state: StateView | undefined | { unavailable: string } | { tooLarge: string };
