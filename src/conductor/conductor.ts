@@ -130,6 +130,8 @@ function dispatch(turn: Turn, event: ConductorEvent): Work<void> | void {
 function continueRun(turn: Turn): void {
   turn.state.generation += 1;
   reopen(turn);
-  rearmDeadline(turn);
+  const late = rearmDeadline(turn);
+  // Delays are re-armed even then: failing cancels the timers the state names, so they must exist.
   rearmDelays(turn);
+  if (late !== undefined) failRun(turn, late, 'cancel');
 }

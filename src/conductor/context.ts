@@ -54,6 +54,12 @@ export interface RunContext {
   readonly failureHandling: FailureHandling;
   /** The whole-run `timeout`, if any. */
   readonly timeoutMs?: number;
+  /**
+   * A continued run whose deadline has already passed fails at once instead of arming a
+   * timer for 0 ms, which a run that continues-as-new again before it fires never sees (so
+   * frequent continue-as-new would outrun the timeout). Set by the workflow behind a patch.
+   */
+  readonly failPastDeadline?: boolean;
   readonly notify?: NotifyPlan;
 }
 
@@ -63,6 +69,7 @@ export interface ContextSource {
   graph: Graph;
   input?: Readonly<Record<string, unknown>> | undefined;
   workflow: { id: string; runId: string };
+  failPastDeadline?: boolean;
 }
 
 /** Builds the context of a run; the definition must have passed validation. */
@@ -81,6 +88,7 @@ export function buildContext(source: ContextSource): RunContext {
     tasks,
     failureHandling: mode === 'drain' ? 'drain' : 'cancel',
     ...(definition.timeout === undefined ? {} : { timeoutMs: parseDuration(definition.timeout) }),
+    ...(source.failPastDeadline ? { failPastDeadline: true } : {}),
     ...(notify === undefined
       ? {}
       : {

@@ -35,11 +35,17 @@ export function armDeadline(turn: Turn): void {
   emit(turn, { kind: 'startTimer', timerId: RUN_TIMEOUT_TIMER, ms: Math.max(0, dueAt - turn.now) });
 }
 
-/** After continue-as-new: the timer of the previous run is gone, so start it again for what is left. */
-export function rearmDeadline(turn: Turn): void {
+/**
+ * After continue-as-new: the timer of the previous run is gone, so start it again for what is
+ * left. When nothing is left (and the context says so: `failPastDeadline`), returns the
+ * failure to fail the run with instead, the deadline disarmed.
+ */
+export function rearmDeadline(turn: Turn): RunFailure | undefined {
   const { deadline } = turn.state.guards;
-  if (deadline !== undefined)
-    emit(turn, { kind: 'startTimer', timerId: deadline.timerId, ms: Math.max(0, deadline.dueAt - turn.now) });
+  if (deadline === undefined) return undefined;
+  if (turn.context.failPastDeadline === true && deadline.dueAt <= turn.now) return deadlinePassed(turn, deadline.timerId);
+  emit(turn, { kind: 'startTimer', timerId: deadline.timerId, ms: Math.max(0, deadline.dueAt - turn.now) });
+  return undefined;
 }
 
 /** If `timerId` is the deadline, disarms it and returns the failure to fail the run with. */

@@ -55,6 +55,13 @@ export const GRAPH_ATTRIBUTE = GRAPH_KEY;
  */
 export const CANCEL_WAITS_PATCH = 'switchyard-cancel-waits-for-activities';
 
+/**
+ * The `patched()` id of a continued run that fails at once when its whole-run deadline has
+ * passed (issue 16): before it, such a run armed a 0 ms timer that a run continuing-as-new
+ * again never saw fire, so frequent continue-as-new could outrun the timeout.
+ */
+export const DEADLINE_AT_CONTINUE_PATCH = 'switchyard-deadline-at-continue';
+
 /** History length after which a run drains and continues-as-new, unless Temporal suggests it earlier. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
 
@@ -102,7 +109,15 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     tagGraph(valid.definition.name);
 
     const info = workflowInfo();
-    const run = buildContext({ ...valid, input: args.input, workflow: { id: info.workflowId, runId: info.runId } });
+    // Only a continued run with a timeout asks, so other runs' commands stay as they were.
+    const failPastDeadline =
+      args.resume !== undefined && valid.definition.timeout !== undefined && patched(DEADLINE_AT_CONTINUE_PATCH);
+    const run = buildContext({
+      ...valid,
+      input: args.input,
+      workflow: { id: info.workflowId, runId: info.runId },
+      failPastDeadline,
+    });
     context = run;
     let result: StepResult =
       args.resume === undefined

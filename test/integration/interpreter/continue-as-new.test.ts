@@ -184,7 +184,9 @@ describe('interpretGraph: run state across continue-as-new', () => {
     const { failure, runs } = await withWorker({ taskQueue }, async () => {
       const handle = await startGraph(client, taskQueue, workflowId, {
         definition: TIMEOUT_ACROSS,
-        continueAsNewAfterEvents: 20,
+        // Low enough that every run continues after its first tick, however slow the machine:
+        // the deadline then always falls in a later run of the chain.
+        continueAsNewAfterEvents: 10,
       });
       const failure = await runFailure(handle.result());
       return { failure, runs: await chainOf(client, workflowId, handle.firstExecutionRunId) };
@@ -194,16 +196,22 @@ describe('interpretGraph: run state across continue-as-new', () => {
     expect(reportOf(failure).failure).toMatchObject({ type: 'RunTimedOut', path: 'timeout' });
 
     // It failed in a later run of the chain, not the first; every run before it continued.
-    expect(runs.length).toBeGreaterThanOrEqual(3);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
     const closing = runs.map((events) => events.at(-1)?.eventType);
     expect(closing.slice(0, -1).every((type) => type === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW)).toBe(true);
     expect(closing.at(-1)).toBe(EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
-    // The last run's deadline timer fired, and it was armed with less than the whole timeout:
-    // counted from the chain's start, not from this run's.
+    // Counted from the chain's start, not from the last run's: either the last run's deadline
+    // timer fired, armed with less than the whole timeout, or the last run began after the
+    // deadline and failed at once, arming and starting nothing (issue 16: a
+    // 0 ms timer was never seen by a run that continued again, so the chain outran its timeout).
     const last = runs.at(-1) ?? [];
-    expect(last.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED)).toBe(true);
-    const [armed] = timerDurations(last);
-    expect(armed).toBeLessThan(3000);
+    if (last.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED)) {
+      const [armed] = timerDurations(last);
+      expect(armed).toBeLessThan(3000);
+    } else {
+      expect(timerDurations(last)).toEqual([]);
+      expect(last.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(false);
+    }
     // The loop did not reach its end: the timeout, not the loop, ended the chain.
     expect(reportOf(failure).tasks.tick?.iterations ?? 0).toBeLessThan(41);
   });
