@@ -1,8 +1,9 @@
 import { mkdtemp, readdir, readFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ApplicationFailure } from '@temporalio/common';
 import { Webhook } from 'standardwebhooks';
-import { addressClass } from '../../../src/activities/common/egress.js';
+import { addressClass, guardedDispatcher } from '../../../src/activities/common/egress.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deliverInputSchema, runDeliver, type DeliverContext } from '../../../src/activities/deliver.js';
 import { deliveryIdFor } from '../../../src/activities/deliver/id.js';
@@ -229,16 +230,33 @@ describe('deliver: webhook', () => {
 });
 
 describe('deliver: webhook addresses', () => {
-  // Each refusal happens before any socket opens: literal addresses are checked on the URL,
-  // names inside the connection's own DNS lookup. No packet leaves 127.0.0.1 here.
-  it('refuses private, link-local, unspecified and (unless allowed) loopback addresses, naming the class', async () => {
-    env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS = undefined;
+  // Tests connect to 127.0.0.1 only. Addresses elsewhere are given to the pure check that
+  // runs on a URL's literal address before any dispatcher exists: guardedDispatcher throws
+  // synchronously, so no socket can open. Only loopback goes through a whole delivery.
+  it('refuses private, link-local and unspecified address literals synchronously, before any socket, naming the class', () => {
     const cases: [string, RegExp][] = [
       ['http://10.1.2.3/hook', /10\.1\.2\.3 is a private address.*SWITCHYARD_WEBHOOK_ALLOW_NETWORKS=private/],
       ['http://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is a link-local address/],
       ['http://[fd00::1]/hook', /fd00::1 is a private address/],
       ['http://[::ffff:192.168.1.1]/hook', /is a private address/],
       ['http://0.0.0.0:9/hook', /unspecified, multicast or broadcast/],
+    ];
+    for (const [url, message] of cases) {
+      let thrown: unknown;
+      try {
+        guardedDispatcher(url, {}, 'webhook');
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, url).toBeInstanceOf(ApplicationFailure);
+      expect((thrown as ApplicationFailure).message, url).toMatch(message);
+      expect((thrown as ApplicationFailure).nonRetryable, url).toBe(true);
+    }
+  });
+
+  it('refuses loopback unless allowed, by address and by name (inside the DNS lookup), in a whole delivery', async () => {
+    env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS = undefined;
+    const cases: [string, RegExp][] = [
       [`${hook.url}/hook`, /127\.0\.0\.1 is a loopback address.*=loopback/],
       [`http://localhost:${new URL(hook.url).port}/hook`, /localhost resolves to (127\.0\.0\.1|::1), a loopback address/],
     ];
