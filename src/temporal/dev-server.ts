@@ -157,6 +157,19 @@ async function useExisting(address: string, namespace: string, log: (l: string) 
  * @throws TemporalCliNotFoundError when no CLI can be had; DevServerError when it will not start.
  */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  try {
+    return await startOnce(options);
+  } catch (err) {
+    // The server picks some internal ports itself; another process may take one between its
+    // check and its bind ("address already in use", then a panic). Free ports again, once.
+    const raced = err instanceof DevServerError && err.logTail.some((line) => line.includes('address already in use'));
+    if (!raced) throw err;
+    options.log?.('a port the dev server chose was taken meanwhile; starting it again on other free ports');
+    return startOnce(options);
+  }
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
   const namespace = options.namespace ?? env.TEMPORAL_NAMESPACE ?? 'default';
