@@ -60,6 +60,11 @@ export interface RunContext {
    * frequent continue-as-new would outrun the timeout). Set by the workflow behind a patch.
    */
   readonly failPastDeadline?: boolean;
+  /**
+   * `do: [notify, fail]` runs `notify` first and then fails the run (lifecycle.ts, failAfter).
+   * Before, `fail` took effect where it was listed. Set by the workflow behind a patch.
+   */
+  readonly failAfterTargets?: boolean;
   readonly notify?: NotifyPlan;
 }
 
@@ -70,6 +75,7 @@ export interface ContextSource {
   input?: Readonly<Record<string, unknown>> | undefined;
   workflow: { id: string; runId: string };
   failPastDeadline?: boolean;
+  failAfterTargets?: boolean;
 }
 
 /** Builds the context of a run; the definition must have passed validation. */
@@ -89,6 +95,7 @@ export function buildContext(source: ContextSource): RunContext {
     failureHandling: mode === 'drain' ? 'drain' : 'cancel',
     ...(definition.timeout === undefined ? {} : { timeoutMs: parseDuration(definition.timeout) }),
     ...(source.failPastDeadline ? { failPastDeadline: true } : {}),
+    ...(source.failAfterTargets ? { failAfterTargets: true } : {}),
     ...(notify === undefined
       ? {}
       : {

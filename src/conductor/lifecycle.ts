@@ -37,6 +37,12 @@ export function mayStart(turn: Turn): boolean {
   return mayStartIn(turn.state.lifecycle.phase) && !turn.state.lifecycle.paused;
 }
 
+/** True if the task run `runId` may start now: a finishing run starts only the runs it waits for. */
+export function mayStartRun(turn: Turn, runId: string): boolean {
+  const { finishing, phase } = turn.state.lifecycle;
+  return mayStart(turn) && (phase !== 'finishing' || (finishing ?? []).includes(runId));
+}
+
 /** True if a task that ends now still takes its transitions. */
 export function followsTransitions(turn: Turn): boolean {
   return followsTransitionsIn(turn.state.lifecycle.phase);
@@ -72,6 +78,25 @@ export function failRun(turn: Turn, failure: RunFailure, handling: FailureHandli
   // The deadline was armed first, so it comes first: the order of cancel commands is history.
   const allTimers = [...deadline, ...timerIds];
   if (executionIds.length > 0 || allTimers.length > 0) emit(turn, { kind: 'cancel', executionIds, timerIds: allTimers });
+}
+
+/**
+ * `do: [notify, fail]` (SPEC §3 rule 5): the run fails once the task runs the same transition
+ * scheduled (`runIds`) have ended. Until then it finishes: every other piece of work is
+ * abandoned as a failure would abandon it (fail-fast cancels it, drain lets it end), those
+ * runs start and run to their end, and no transition is followed. With nothing to wait for —
+ * the targets were joins that did not fire — it fails at once.
+ */
+export function failAfter(turn: Turn, failure: RunFailure, runIds: readonly string[], handling: FailureHandling): void {
+  if (runIds.length === 0) {
+    failRun(turn, failure, handling);
+    return;
+  }
+  if (!accepts(turn.state.lifecycle.phase, 'finish')) return;
+  signal(turn, 'finish');
+  change(turn, { failure, finishing: runIds });
+  const { executionIds, timerIds } = abandonWork(turn, handling, new Set(runIds));
+  if (executionIds.length > 0 || timerIds.length > 0) emit(turn, { kind: 'cancel', executionIds, timerIds });
 }
 
 /**
@@ -120,6 +145,10 @@ export function* settle(turn: Turn): Work<void> {
     yield* notifyOrFail(turn);
     return;
   }
+  if (phase === 'finishing') {
+    if (!waitsForRuns(turn)) failRun(turn, failureOf(turn), context.failureHandling);
+    return;
+  }
   if (phase !== 'running' && phase !== 'draining') return;
   if (hasPendingWork(turn)) {
     if (phase === 'draining') {
@@ -152,6 +181,12 @@ export function* settle(turn: Turn): Work<void> {
   change(turn, { output: rendered });
   signal(turn, 'complete');
   emit(turn, { kind: 'completeRun', output: rendered, tasks: turn.state.tasks });
+}
+
+/** True while a finishing run still has one of the task runs it waits for. */
+function waitsForRuns(turn: Turn): boolean {
+  const waited = new Set(turn.state.lifecycle.finishing ?? []);
+  return turn.state.work.runs.some((run) => waited.has(run.id));
 }
 
 /** A failing run with nothing out: send the dead-letter notification if asked for, else fail now. */

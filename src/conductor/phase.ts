@@ -5,12 +5,14 @@
 import type { RunPhase } from './state.js';
 
 /** What can move a run between phases. */
-export type PhaseSignal = 'drain' | 'fail' | 'complete' | 'continue' | 'notify' | 'failed' | 'cancel' | 'cancelled';
+export type PhaseSignal = 'drain' | 'finish' | 'fail' | 'complete' | 'continue' | 'notify' | 'failed' | 'cancel' | 'cancelled';
 
 const TABLE: Record<RunPhase, Partial<Record<PhaseSignal, RunPhase>>> = {
-  running: { drain: 'draining', fail: 'failing', complete: 'completed', cancel: 'cancelling' },
+  running: { drain: 'draining', finish: 'finishing', fail: 'failing', complete: 'completed', cancel: 'cancelling' },
   // A draining run that runs out of work completes rather than continuing-as-new.
-  draining: { fail: 'failing', complete: 'completed', continue: 'continued', cancel: 'cancelling' },
+  draining: { finish: 'finishing', fail: 'failing', complete: 'completed', continue: 'continued', cancel: 'cancelling' },
+  // `do: [notify, fail]`: the other targets run, then the run fails; a deadline or a cancel comes first.
+  finishing: { fail: 'failing', cancel: 'cancelling' },
   // A failing run with an `on_failure.notify` waits for that delivery before it fails.
   failing: { notify: 'notifying', failed: 'failed' },
   notifying: { failed: 'failed' },
@@ -26,6 +28,8 @@ const TABLE: Record<RunPhase, Partial<Record<PhaseSignal, RunPhase>>> = {
 const STARTS: Record<RunPhase, boolean> = {
   running: true,
   draining: false,
+  // Only the runs it waits for (lifecycle.ts, mayStartRun).
+  finishing: true,
   failing: false,
   notifying: false,
   cancelling: false,
@@ -37,11 +41,13 @@ const STARTS: Record<RunPhase, boolean> = {
 
 /**
  * Whether a phase still follows transitions when a task ends. A draining run (about to
- * continue-as-new) does: the work it schedules is carried over; a failing run does not.
+ * continue-as-new) does: the work it schedules is carried over; a failing run does not, nor
+ * does a finishing one: what `notify` in `do: [notify, fail]` would lead to never runs.
  */
 const FOLLOWS: Record<RunPhase, boolean> = {
   running: true,
   draining: true,
+  finishing: false,
   failing: false,
   notifying: false,
   cancelling: false,

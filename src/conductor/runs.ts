@@ -12,9 +12,9 @@ import { settled, type Work } from './evaluation.js';
 import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
 import { claimItems, evaluateItems, fanOutOutcome, newFanOut, recordItem, type RunOutcome } from './fanout.js';
 import { claimIteration } from './guards.js';
-import { failRun, mayStart } from './lifecycle.js';
+import { failRun, mayStart, mayStartRun } from './lifecycle.js';
 import type { Execution, TaskRun, Work as WorkSlice } from './state.js';
-import { addAttempts, markScheduled, markTask } from './summary.js';
+import { addAttempts, markScheduled, markStarted, markTask } from './summary.js';
 import { endRun } from './transitions.js';
 import { emit, type Turn } from './turn.js';
 
@@ -38,7 +38,7 @@ export function createRun(turn: Turn, task: string): void {
     return;
   }
   const { iteration } = claim;
-  markScheduled(turn, task, iteration);
+  markScheduled(turn, task);
   const run: TaskRun = { id: `${task}#${iteration}`, task, iteration, stage: 'ready' };
   const { delayMs } = planOf(turn.context, task);
   if (delayMs === undefined) {
@@ -82,7 +82,7 @@ export function* pump(turn: Turn): Work<void> {
       if (!mayStart(turn)) return;
       // Read afresh: starting an earlier run may have changed or ended this one.
       const run = findRun(turn, id);
-      if (run?.stage === 'ready') {
+      if (run?.stage === 'ready' && mayStartRun(turn, run.id)) {
         yield* beginRun(turn, run);
         started = true;
       } else if (run?.stage === 'active' && run.fanout !== undefined) {
@@ -104,7 +104,7 @@ function* beginRun(turn: Turn, ready: TaskRun): Work<void> {
   const plan = planOf(turn.context, ready.task);
   const run: TaskRun = { ...ready, stage: 'active' };
   replaceRun(turn, run);
-  markTask(turn, run.task, 'running');
+  markStarted(turn, run.task, run.iteration);
   if (plan.task.items === undefined) {
     yield* startExecution(turn, run);
     return;
@@ -244,19 +244,30 @@ function* finishRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<void> {
 
 /**
  * The run is failing: work that has not started never will, timers are dropped, and with
- * `cancel` the activities out are abandoned too. Returns what the host must cancel.
+ * `cancel` the activities out are abandoned too — all but the task runs in `keep` (a finishing
+ * run's, with their timers and activities). Returns what the host must cancel.
  */
-export function abandonWork(turn: Turn, handling: FailureHandling): { executionIds: string[]; timerIds: string[] } {
+export function abandonWork(
+  turn: Turn,
+  handling: FailureHandling,
+  keep: ReadonlySet<string> = new Set(),
+): { executionIds: string[]; timerIds: string[] } {
   const { runs, executions, timers } = turn.state.work;
-  for (const run of runs) if (run.stage !== 'active') markTask(turn, run.task, 'cancelled');
-  const timerIds = timers.map((timer) => timer.id);
+  const kept = <T extends { runId: string }>(item: T) => keep.has(item.runId);
+  for (const run of runs) if (run.stage !== 'active' && !keep.has(run.id)) markTask(turn, run.task, 'cancelled');
+  const timerIds = timers.filter((timer) => !kept(timer)).map((timer) => timer.id);
   if (handling === 'drain') {
-    change(turn, () => ({ runs: runs.filter((run) => run.stage === 'active'), timers: [] }));
+    change(turn, () => ({ runs: runs.filter((run) => run.stage === 'active' || keep.has(run.id)), timers: timers.filter(kept) }));
     return { executionIds: [], timerIds };
   }
-  for (const execution of executions) markTask(turn, execution.task, 'cancelled');
-  change(turn, () => ({ runs: [], executions: [], timers: [] }));
-  return { executionIds: executions.map((execution) => execution.id), timerIds };
+  const abandoned = executions.filter((execution) => !kept(execution));
+  for (const execution of abandoned) markTask(turn, execution.task, 'cancelled');
+  change(turn, () => ({
+    runs: runs.filter((run) => keep.has(run.id)),
+    executions: executions.filter(kept),
+    timers: timers.filter(kept),
+  }));
+  return { executionIds: abandoned.map((execution) => execution.id), timerIds };
 }
 
 /** A cancelled run closes: a fan-out whose items never all started ends here, cancelled. */

@@ -23,7 +23,17 @@ export interface WorkflowRef {
 
 /** Where the run is in its life; changes only through the table in phase.ts. */
 export type RunPhase =
-  'running' | 'draining' | 'failing' | 'notifying' | 'cancelling' | 'completed' | 'failed' | 'cancelled' | 'continued';
+  | 'running'
+  | 'draining'
+  /** A `do: [notify, fail]` waits for the transition's other targets before it fails (SPEC §3 rule 5). */
+  | 'finishing'
+  | 'failing'
+  | 'notifying'
+  | 'cancelling'
+  | 'completed'
+  | 'failed'
+  | 'cancelled'
+  | 'continued';
 
 /** Where one task in the per-task summary stands. */
 export type TaskStatus = 'not_run' | 'scheduled' | 'running' | 'succeeded' | 'failed' | 'cancelled';
@@ -31,7 +41,10 @@ export type TaskStatus = 'not_run' | 'scheduled' | 'running' | 'succeeded' | 'fa
 /** Per-task summary returned with the run result (SPEC §3 rule 6). */
 export interface TaskSummary {
   readonly status: TaskStatus;
-  /** How many times the task has been scheduled to run (cycles raise it). */
+  /**
+   * How many times the task has started (cycles raise it). A run that was scheduled but never
+   * started — cancelled while it waited on its `delay`, say — does not count.
+   */
   readonly iterations: number;
   /** Activity attempts spent on the task, over every iteration and item. */
   readonly attempts: number;
@@ -130,6 +143,8 @@ export interface Lifecycle {
   readonly phase: RunPhase;
   readonly paused: boolean;
   readonly failure?: RunFailure;
+  /** While `finishing`: the task runs the run waits for before it fails (`task#iteration`). */
+  readonly finishing?: readonly string[];
   readonly output?: unknown;
   /** The `on_failure.notify` delivery: its execution while out, then its report. */
   readonly notification?: { readonly executionId?: string; readonly to: string; readonly report?: NotificationReport };

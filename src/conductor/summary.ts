@@ -24,9 +24,14 @@ export function markTask(turn: Turn, task: string, status: TaskStatus): void {
   update(turn, task, (summary) => ({ ...summary, status }));
 }
 
-/** The task was scheduled for its `iteration`th time. */
-export function markScheduled(turn: Turn, task: string, iteration: number): void {
-  update(turn, task, (summary) => ({ ...summary, status: 'scheduled', iterations: iteration }));
+/** The task was scheduled to run again; it counts as an iteration once it starts (markStarted). */
+export function markScheduled(turn: Turn, task: string): void {
+  update(turn, task, (summary) => ({ ...summary, status: 'scheduled' }));
+}
+
+/** The task's `iteration`th run started: it is running, and that iteration counts. */
+export function markStarted(turn: Turn, task: string, iteration: number): void {
+  update(turn, task, (summary) => ({ ...summary, status: 'running', iterations: Math.max(summary.iterations, iteration) }));
 }
 
 /** Activity attempts spent on the task. */

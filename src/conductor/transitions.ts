@@ -6,13 +6,22 @@
  * fails the run on purpose. A failure no transition takes fails the run.
  * The only writer of `state.data` (ctx and results).
  */
-import { doList, evaluateWhen, FAIL_TARGET, joinPath, renderTemplate, type Scope, type Transition } from '../definition/core.js';
+import {
+  doList,
+  evaluateWhen,
+  FAIL_TARGET,
+  joinPath,
+  NOOP_TARGET,
+  renderTemplate,
+  type Scope,
+  type Transition,
+} from '../definition/core.js';
 import { baseScope, planOf } from './context.js';
 import { settled, type Work } from './evaluation.js';
 import type { ReportedError } from './events.js';
 import type { RunOutcome } from './fanout.js';
 import { arriveAtJoin } from './joins.js';
-import { attemptsText, cancelling, failRun, followsTransitions } from './lifecycle.js';
+import { attemptsText, cancelling, failAfter, failRun, followsTransitions } from './lifecycle.js';
 import { createRun } from './runs.js';
 import type { RunData, TaskRun } from './state.js';
 import { markEnded, markTask } from './summary.js';
@@ -62,15 +71,27 @@ function* take(turn: Turn, run: TaskRun, outcome: RunOutcome, transition: Transi
     );
     state.data = { ...state.data, ctx: { ...state.data.ctx, [name]: rendered } };
   }
-  for (const target of doList(transition)) {
+  const targets = doList(transition).filter((target) => target !== NOOP_TARGET);
+  const how = outcome.status === 'failed' ? describeFailure(run.task, outcome) : `task '${run.task}' succeeded`;
+  const doPath = joinPath(path, 'do');
+  const failure = {
+    type: 'FailRequested' as const,
+    message: `run failed on purpose by ${doPath} (${how})`,
+    task: run.task,
+    path: doPath,
+  };
+  if (targets.includes(FAIL_TARGET) && turn.context.failAfterTargets === true) {
+    // `do: [notify, fail]`, in any order: the other targets run first, then the run fails.
+    const before = new Set(turn.state.work.runs.map((scheduled) => scheduled.id));
+    for (const target of targets) if (target !== FAIL_TARGET) schedule(turn, target, run.task);
+    const scheduled = turn.state.work.runs.filter((created) => !before.has(created.id)).map((created) => created.id);
+    failAfter(turn, failure, scheduled, turn.context.failureHandling);
+    return;
+  }
+  for (const target of targets) {
     if (target === FAIL_TARGET) {
-      const how = outcome.status === 'failed' ? describeFailure(run.task, outcome) : `task '${run.task}' succeeded`;
-      const doPath = joinPath(path, 'do');
-      failRun(
-        turn,
-        { type: 'FailRequested', message: `run failed on purpose by ${doPath} (${how})`, task: run.task, path: doPath },
-        turn.context.failureHandling,
-      );
+      // Runs recorded before FAIL_AFTER_TARGETS_PATCH: `fail` took effect where it was listed.
+      failRun(turn, failure, turn.context.failureHandling);
       return;
     }
     schedule(turn, target, run.task);

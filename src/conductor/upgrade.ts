@@ -54,7 +54,7 @@ interface StateV1 {
 const V1_RECORDS = ['workflow', 'ctx', 'results', 'iterations', 'barriers', 'rounds', 'tasks'] as const;
 const V1_LISTS = ['runs', 'executions', 'timers', 'receipts'] as const;
 const V2_RECORDS = ['lifecycle', 'data', 'work', 'joins', 'guards', 'tasks', 'receipts'] as const;
-const PHASES = new Set(['running', 'draining', 'failing', 'notifying', 'completed', 'failed', 'continued']);
+const PHASES = new Set(['running', 'draining', 'finishing', 'failing', 'notifying', 'completed', 'failed', 'continued']);
 
 /** Reads a carried state of any known format as today's {@link RunState}; throws {@link CarriedStateError}. */
 export function readState(value: unknown): RunState {

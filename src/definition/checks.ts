@@ -5,7 +5,18 @@
  */
 import { parseDuration } from './duration.js';
 import { checkTemplates, compileExpression, ExpressionError, isWhenKeyword, whenExpressionSource } from './expressions.js';
-import { buildGraph, doList, doPath, FAIL_TARGET, isReservedTaskName, reachableFrom, taskPath, type Graph } from './graph.js';
+import {
+  buildGraph,
+  doList,
+  doPath,
+  FAIL_TARGET,
+  isBuiltinTarget,
+  isReservedTaskName,
+  NOOP_TARGET,
+  reachableFrom,
+  taskPath,
+  type Graph,
+} from './graph.js';
 import type { LooseDefinition, LooseTask, LooseTransition } from './structure.js';
 import { formatPath, joinPath } from './paths.js';
 import type { Problem } from './problems.js';
@@ -71,7 +82,7 @@ function checkStart(start: readonly string[] | undefined, names: readonly string
     const path = formatPath(['start', index]);
     if (firstAt.get(name) !== index) return [{ path, message: `'${name}' is listed twice` }];
     if (known.has(name)) return [];
-    if (name === FAIL_TARGET) return [{ path, message: `'${FAIL_TARGET}' cannot be an entry point` }];
+    if (isBuiltinTarget(name)) return [{ path, message: `'${name}' cannot be an entry point` }];
     return [{ path, message: `unknown task '${name}'${didYouMean(name, names)}` }];
   });
 }
@@ -117,8 +128,15 @@ function checkTransition(from: string, index: number, transition: LooseTransitio
     const at = doPath(from, index, transition.do, position);
     const first = targets.indexOf(target);
     if (first !== position) problems.push({ path: at, message: `'${target}' is already listed at ${formatPath(['do', first])}` });
-    else if (target !== FAIL_TARGET && !names.has(target)) {
-      problems.push({ path: at, message: `unknown task '${target}'${didYouMean(target, [...names, FAIL_TARGET])}` });
+    else if (target === NOOP_TARGET && targets.length > 1) {
+      problems.push({
+        path: at,
+        message: `'${NOOP_TARGET}' ends the branch, so it is listed alone: remove it or the other targets`,
+      });
+    } else if (target === 'continue') {
+      problems.push({ path: at, message: `'continue' is not a target: '${NOOP_TARGET}' ends the branch, or leave 'do' out` });
+    } else if (!isBuiltinTarget(target) && !names.has(target)) {
+      problems.push({ path: at, message: `unknown task '${target}'${didYouMean(target, [...names, FAIL_TARGET, NOOP_TARGET])}` });
     }
   });
   return problems;

@@ -3,7 +3,7 @@
  * marker, joins are drawn as hexagons with what they wait for, `fail` is one red terminal, and
  * each edge carries its transition index and `when`, which decides the order they are tried in.
  */
-import { doList, FAIL_TARGET } from './graph.js';
+import { doList, FAIL_TARGET, NOOP_TARGET } from './graph.js';
 import type { ValidDefinition } from './validate.js';
 
 /** Diagram languages {@link drawGraph} writes. */
@@ -21,7 +21,10 @@ function edgesOf({ definition }: ValidDefinition): DrawnEdge[] {
     (task.next ?? []).flatMap((transition, index) => {
       const when = transition.when?.trim() ?? 'succeeded';
       const failure = when === 'failed' || /task\.status\s*=\s*["']failed["']/.test(when);
-      return doList(transition).map((to) => ({ from, to, label: `${index}: ${when}`, failure }));
+      // `noop` ends the branch: no arrow.
+      return doList(transition)
+        .filter((to) => to !== NOOP_TARGET)
+        .map((to) => ({ from, to, label: `${index}: ${when}`, failure }));
     }),
   );
 }

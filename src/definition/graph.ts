@@ -9,6 +9,18 @@ import { RESERVED_TASK_NAMES } from './language.js';
 /** The built-in target of `do:` that fails the run on purpose; not a task. */
 export const FAIL_TARGET = 'fail';
 
+/**
+ * The built-in target of `do:` that ends the branch on purpose (Orquesta's `noop`): the
+ * transition is taken — its `publish` runs and a failure counts as handled — and nothing is
+ * scheduled. `do: noop` says what `do: []` means; it is listed alone.
+ */
+export const NOOP_TARGET = 'noop';
+
+/** True if `target` is a built-in target of `do:` rather than a task. */
+export function isBuiltinTarget(target: string): boolean {
+  return target === FAIL_TARGET || target === NOOP_TARGET;
+}
+
 /** One arrow: task `from`, via its `next[transition]`, schedules task `to`. */
 export interface Edge {
   from: string;
@@ -30,7 +42,7 @@ export interface Graph {
   inboundSources: Record<string, string[]>;
   /** For tasks with `join` only: how many distinct sources must arrive before the task runs. */
   joinRequirement: Record<string, number>;
-  /** Transitions that name `fail` (the run fails on purpose); `to` is `fail`. */
+  /** Transitions that name `fail` (the run fails on purpose); `to` is `fail`. `noop` makes no edge. */
   failEdges: Edge[];
 }
 

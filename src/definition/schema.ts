@@ -51,7 +51,9 @@ export const TransitionSchema = z
   .object({
     when: z.string().optional().describe('succeeded (default), failed, completed, or a JSONata expression that must be true'),
     publish: z.record(z.string(), z.unknown()).optional().describe('ctx variables to assign, in order; values may be templates'),
-    do: TaskListSchema.optional().describe('tasks to schedule; `fail` fails the run on purpose'),
+    do: TaskListSchema.optional().describe(
+      'tasks to schedule; `fail` fails the run on purpose once the other targets have run; `noop` (alone) ends the branch',
+    ),
   })
   .strict();
 export type Transition = z.infer<typeof TransitionSchema>;

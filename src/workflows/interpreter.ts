@@ -33,7 +33,7 @@ import {
   type StepResult,
   type TaskSummary,
 } from '../conductor/index.js';
-import { checkReceived } from '../definition/core.js';
+import { checkReceived, doList, FAIL_TARGET, type Definition } from '../definition/core.js';
 import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
 import { Host } from './host.js';
 
@@ -61,6 +61,13 @@ export const CANCEL_WAITS_PATCH = 'switchyard-cancel-waits-for-activities';
  * again never saw fire, so frequent continue-as-new could outrun the timeout.
  */
 export const DEADLINE_AT_CONTINUE_PATCH = 'switchyard-deadline-at-continue';
+
+/**
+ * The `patched()` id of `do: [notify, fail]` running `notify` before the run fails (issue 16).
+ * Histories without it — runs recorded earlier — failed where `fail` was listed. Only a
+ * definition that lists `fail` with other targets asks, so other runs' histories stay as they were.
+ */
+export const FAIL_AFTER_TARGETS_PATCH = 'switchyard-fail-after-targets';
 
 /** History length after which a run drains and continues-as-new, unless Temporal suggests it earlier. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
@@ -112,11 +119,13 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     // Only a continued run with a timeout asks, so other runs' commands stay as they were.
     const failPastDeadline =
       args.resume !== undefined && valid.definition.timeout !== undefined && patched(DEADLINE_AT_CONTINUE_PATCH);
+    const failAfterTargets = listsFailWithTargets(valid.definition) && patched(FAIL_AFTER_TARGETS_PATCH);
     const run = buildContext({
       ...valid,
       input: args.input,
       workflow: { id: info.workflowId, runId: info.runId },
       failPastDeadline,
+      failAfterTargets,
     });
     context = run;
     let result: StepResult =
@@ -216,6 +225,16 @@ async function finish(end: EndCommand, args: InterpretInput, state: RunState, ca
       return await continueAsNew<typeof interpretGraph>(next);
     }
   }
+}
+
+/** True if a transition lists `fail` together with other targets (`do: [notify, fail]`). */
+function listsFailWithTargets(definition: Definition): boolean {
+  return Object.values(definition.tasks).some((task) =>
+    (task.next ?? []).some((transition) => {
+      const targets = doList(transition);
+      return targets.length > 1 && targets.includes(FAIL_TARGET);
+    }),
+  );
 }
 
 /**

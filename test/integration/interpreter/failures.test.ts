@@ -56,7 +56,8 @@ describe('interpretGraph: failures', () => {
     expect(report.tasks).toMatchObject({
       bad: { status: 'failed', attempts: 2 },
       slow: { status: 'cancelled', iterations: 1 },
-      waiting: { status: 'cancelled', iterations: 1, attempts: 0 },
+      // Scheduled, but cut short on its delay timer: it never started, so no iteration counts.
+      waiting: { status: 'cancelled', iterations: 0, attempts: 0 },
       after_slow: { status: 'not_run', iterations: 0 },
     });
     expect(report.receipts).toHaveLength(1);
@@ -212,5 +213,38 @@ describe('interpretGraph: failures', () => {
     const report = reportOf(failure);
     expect(report.failure).toMatchObject({ task: 'word', path: 'tasks.word.next[0].do' });
     expect(report.tasks).toMatchObject({ word: { status: 'succeeded' }, never: { status: 'not_run' } });
+  });
+
+  it('do: [notify, fail] cancels the other branch, runs notify to its end, then fails on purpose (issue 16)', async () => {
+    const taskQueue = uniqueTaskQueue('notify-then-fail');
+    const marker = sleepMarker();
+    const dir = tempDir('notify-then-fail');
+    const { failure, events, left } = await withWorker({ taskQueue }, async () => {
+      const handle = await startGraph(client, taskQueue, uniqueWorkflowId('notify-then-fail'), {
+        definition: fixture('notify-then-fail'),
+        input: { dir, marker },
+      });
+      const failure = await runFailure(handle.result());
+      return { failure, events: await historyOf(handle), left: await processesGone(`sleep ${marker}`) };
+    });
+
+    expect(failure.type).toBe('FailRequested');
+    expect(failure.message).toContain("run failed on purpose by tasks.check.next[0].do (task 'check' failed after 1 attempt");
+    // notify ran to its end before the run failed: its file is there.
+    expect(existsSync(join(dir, 'notified'))).toBe(true);
+    expect(reportOf(failure).tasks).toMatchObject({
+      check: { status: 'failed', iterations: 1 },
+      slow: { status: 'cancelled', iterations: 1 },
+      notify: { status: 'succeeded', iterations: 1, attempts: 1 },
+      after_notify: { status: 'not_run', iterations: 0 },
+    });
+    const timeline = activityTimeline(events);
+    expect(summariesOf(timeline, 'scheduled').sort()).toEqual(['check', 'notify', 'slow']);
+    expect(eventIdOf(timeline, 'notify', 'scheduled')).toBeGreaterThan(eventIdOf(timeline, 'check', 'failed'));
+    expect(timeline.filter((line) => line.summary === 'slow').map((line) => line.kind)).toEqual(['scheduled', 'cancelRequested']);
+    // The run failed only after notify completed.
+    const failed = eventIds(events, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+    expect(failed[0]).toBeGreaterThan(eventIdOf(timeline, 'notify', 'completed'));
+    expect(left).toEqual([]);
   });
 });

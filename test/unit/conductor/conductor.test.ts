@@ -373,3 +373,23 @@ describe('a rerun seed (switchyard rerun)', () => {
     expect(finished.commands.map((command) => command.kind)).toEqual(['completeRun']);
   });
 });
+
+describe('`do: [notify, fail]` in runs recorded before the fail-after-targets patch', () => {
+  it('fails where `fail` is listed, as those runs did, so their histories replay', async () => {
+    const definition = {
+      version: 1,
+      name: 'legacy-fail',
+      tasks: { check: { action: 'script', next: [{ do: ['notify', 'fail'] }] }, notify: { action: 'deliver' } },
+    };
+    const run = await begin(definition);
+    const [check] = starts(run);
+    const legacy = await step(run.context, run.state, done(check?.executionId ?? '', 'ok'));
+    expect(starts(legacy)).toEqual([]);
+    expect(legacy.commands.at(-1)).toMatchObject({ kind: 'failRun', failure: { type: 'FailRequested' } });
+
+    const patchedContext = { ...run.context, failAfterTargets: true };
+    const current = await step(patchedContext, run.state, done(check?.executionId ?? '', 'ok'));
+    expect(starts(current).map((command) => command.task)).toEqual(['notify']);
+    expect(current.state.lifecycle).toMatchObject({ phase: 'finishing', failure: { type: 'FailRequested' } });
+  });
+});

@@ -64,6 +64,8 @@ export const CaseSchema = z
         error_type: z.string().optional(),
         timers: z.array(z.number()).optional(),
         iterations: z.record(z.string(), z.number()).optional(),
+        /** Per-task summary: the status and how many iterations started (state.tasks). */
+        tasks: z.record(z.string(), z.object({ status: z.string(), iterations: z.number() }).strict()).optional(),
         max_running: z.number().optional(),
         continued: z.number().optional(),
       })
@@ -129,8 +131,9 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
   let terminal: ConductorCommand | undefined;
 
   // Built once per run, like the workflow does, and again for each continued run.
+  // As a run started by this release: `do: [notify, fail]` runs notify first (the workflow's patch).
   const contextFor = (runId: string): RunContext =>
-    buildContext({ ...valid, input: fixture.input ?? {}, workflow: { id: WORKFLOW.id, runId } });
+    buildContext({ ...valid, input: fixture.input ?? {}, workflow: { id: WORKFLOW.id, runId }, failAfterTargets: true });
   let context = contextFor(WORKFLOW.runId);
   let result: StepResult = await startRun(context, { kind: 'run.started', startTime: WORKFLOW.startTime, now });
   for (let steps = 0; steps < MAX_STEPS; steps++) {

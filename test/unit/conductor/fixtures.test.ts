@@ -24,6 +24,15 @@ function check(fixture: Case, run: RunRecord): void {
   if (want.error_type !== undefined) expect(run.failure?.type).toBe(want.error_type);
   if (want.timers !== undefined) expect(run.timers).toEqual(want.timers);
   if (want.iterations !== undefined) expect(run.iterations).toEqual(want.iterations);
+  if (want.tasks !== undefined) {
+    const summaries = Object.fromEntries(
+      Object.keys(want.tasks).map((task) => [
+        task,
+        { status: run.state.tasks[task]?.status, iterations: run.state.tasks[task]?.iterations },
+      ]),
+    );
+    expect(summaries).toEqual(want.tasks);
+  }
   if (want.max_running !== undefined) expect(run.maxRunning).toBe(want.max_running);
   if (want.continued !== undefined) expect(run.continued).toBe(want.continued);
 }
