@@ -1,7 +1,7 @@
 /**
  * `events`: a run's transitions read from its Temporal history — task attempts (scheduled,
  * started with its attempt and the previous attempt's error, succeeded, failed, timed out,
- * cancelled), timers, pause/resume signals, continue-as-new and how the run closed — one
+ * cancelled), timers, pause/resume signals and updates, continue-as-new and how the run closed — one
  * readable line or JSON object each, across the run's continue-as-new chain. With `follow`
  * it long-polls the history (waitNewEvent) until the run closes.
  */
@@ -30,6 +30,7 @@ export interface RunEvent {
     | 'timer.fired'
     | 'timer.cancelled'
     | 'signal'
+    | 'update'
     | 'run.continued'
     | 'run.completed'
     | 'run.failed'
@@ -47,6 +48,8 @@ export interface RunEvent {
   retryReceipt?: Receipt;
   timer?: string;
   signal?: string;
+  /** An accepted update's name (pause, resume); a rejected one leaves no event. */
+  update?: string;
   newRunId?: string;
 }
 
@@ -128,6 +131,12 @@ export class EventMapper {
       }
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
         return { ...base, kind: 'signal', signal: event.workflowExecutionSignaledEventAttributes?.signalName ?? '?' };
+      case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+        return {
+          ...base,
+          kind: 'update',
+          update: event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest?.input?.name ?? '?',
+        };
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
         return {
           ...base,
@@ -194,6 +203,8 @@ export function eventLine(event: RunEvent): string {
         return ` ${event.timer}`;
       case 'signal':
         return ` ${event.signal}`;
+      case 'update':
+        return ` ${event.update}`;
       case 'run.continued':
         return ` as run ${event.newRunId}`;
       default:

@@ -7,7 +7,7 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { parseDuration } from '../definition/index.js';
+import { parseDuration, type Definition } from '../definition/index.js';
 import { GRAPH_KEY, JOB_KEY } from '../constants.js';
 import type { CarriedView, RunSeed } from '../conductor/index.js';
 import { carriedQuery, interpretGraph, type InterpretInput } from '../workflows/index.js';
@@ -15,6 +15,7 @@ import { emit, withClient, type CommandGroup } from './context.js';
 import { eventLine, readEvents } from './events.js';
 import { UsageError } from './errors.js';
 import { existingRun, listQuery } from './runs.js';
+import { runMetadata, type RunMetadata } from './run-metadata.js';
 
 /** The memo key that links a rerun to the run it reruns. */
 export const RERUN_OF_MEMO = 'switchyardRerunOf';
@@ -188,6 +189,7 @@ export async function rerun(client: Client, handle: WorkflowHandle<typeof interp
       args: [args],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { [RERUN_OF_MEMO]: rerunOf },
+      ...rerunMetadata(input, description.workflowId, start),
       typedSearchAttributes: [
         ...(graph === undefined ? [] : [{ key: GRAPH_KEY, value: graph }]),
         ...(job === undefined ? [] : [{ key: JOB_KEY, value: job }]),
@@ -199,6 +201,13 @@ export async function rerun(client: Client, handle: WorkflowHandle<typeof interp
     const existing = await client.workflow.getHandle(workflowId).describe();
     return { rerunOf, workflowId, runId: existing.runId, alreadyRerun: true };
   }
+}
+
+/** The Web UI's summary and details of a rerun; the old run's definition came from its history, so it is checked first. */
+function rerunMetadata(input: InterpretInput, of: string, from: readonly string[]): RunMetadata | Record<string, never> {
+  const definition = input.definition as Partial<Definition> | undefined;
+  if (typeof definition?.name !== 'string' || typeof definition.tasks !== 'object' || definition.tasks === null) return {};
+  return runMetadata(definition as Definition, input.input ?? {}, input.source, { kind: 'rerun', of, from });
 }
 
 function rerunLine(started: RerunStarted): string {

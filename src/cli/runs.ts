@@ -20,6 +20,7 @@ import type { SearchAttributePair } from '@temporalio/common';
 import { interpretGraph, stateQuery, type InterpretInput } from '../workflows/index.js';
 import { activityIdOf } from '../workflows/activity-options.js';
 import { NotFoundError, UsageError } from './errors.js';
+import { runMetadata, type RunMetadata, type Trigger } from './run-metadata.js';
 
 /** Reads and validates a definition file; throws DefinitionError with every problem. */
 export async function loadDefinitionFile(file: string): Promise<{ definition: Definition; name: string }> {
@@ -159,17 +160,20 @@ export async function startRun(
 /**
  * What a run of `definition` is started with, by `run` and by a schedule's action alike: the
  * validated definition itself as workflow input (SPEC rule 12), the run input, and the
- * search attributes (the graph's name; the job, when it runs for one).
+ * search attributes (the graph's name; the job, when it runs for one), and what the Web UI
+ * shows before the run has done anything (run-metadata.ts).
  */
 export function runStart(
   definition: Definition,
   input: Record<string, unknown>,
   source: string | undefined,
   job?: string,
-): { args: [InterpretInput]; typedSearchAttributes: SearchAttributePair[] } {
+  trigger: Trigger = { kind: 'run' },
+): { args: [InterpretInput]; typedSearchAttributes: SearchAttributePair[] } & RunMetadata {
   return {
     args: [{ definition, input, ...(source === undefined ? {} : { source }) }],
     typedSearchAttributes: [{ key: GRAPH_KEY, value: definition.name }, ...(job ? [{ key: JOB_KEY, value: job }] : [])],
+    ...runMetadata(definition, input, source, trigger),
   };
 }
 

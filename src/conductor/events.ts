@@ -107,6 +107,8 @@ export interface StartTimerCommand {
   kind: 'startTimer';
   timerId: string;
   ms: number;
+  /** What the timer is for, as the Web UI shows it: `fetch • delay 5m`, `run • timeout 10m`. */
+  summary: string;
 }
 
 /** Cancel activities (fail-fast) or timers; no event comes back for them. */

@@ -3,6 +3,7 @@
  * `timeout`, measured from the start of the run chain and re-armed after continue-as-new.
  * The only writer of `state.guards`.
  */
+import { formatDuration } from '../definition/core.js';
 import { planOf } from './context.js';
 import type { RunFailure } from './state.js';
 import { emit, type Turn } from './turn.js';
@@ -32,7 +33,12 @@ export function armDeadline(turn: Turn): void {
   if (timeoutMs === undefined) return;
   const dueAt = Date.parse(turn.state.startedAt) + timeoutMs;
   turn.state.guards = { ...turn.state.guards, deadline: { timerId: RUN_TIMEOUT_TIMER, dueAt } };
-  emit(turn, { kind: 'startTimer', timerId: RUN_TIMEOUT_TIMER, ms: Math.max(0, dueAt - turn.now) });
+  emit(turn, {
+    kind: 'startTimer',
+    timerId: RUN_TIMEOUT_TIMER,
+    ms: Math.max(0, dueAt - turn.now),
+    summary: timeoutSummary(timeoutMs),
+  });
 }
 
 /**
@@ -44,7 +50,12 @@ export function rearmDeadline(turn: Turn): RunFailure | undefined {
   const { deadline } = turn.state.guards;
   if (deadline === undefined) return undefined;
   if (turn.context.failPastDeadline === true && deadline.dueAt <= turn.now) return deadlinePassed(turn, deadline.timerId);
-  emit(turn, { kind: 'startTimer', timerId: deadline.timerId, ms: Math.max(0, deadline.dueAt - turn.now) });
+  emit(turn, {
+    kind: 'startTimer',
+    timerId: deadline.timerId,
+    ms: Math.max(0, deadline.dueAt - turn.now),
+    summary: timeoutSummary(turn.context.timeoutMs ?? 0),
+  });
   return undefined;
 }
 
@@ -67,4 +78,9 @@ export function disarmDeadline(turn: Turn): string[] {
 function ordinal(n: number): string {
   const suffix = n % 100 >= 11 && n % 100 <= 13 ? 'th' : (['th', 'st', 'nd', 'rd'][n % 10] ?? 'th');
   return `${n}${suffix}`;
+}
+
+/** `run • timeout 10m`: the whole-run timeout's timer, as the Web UI labels it. */
+function timeoutSummary(timeoutMs: number): string {
+  return `run • timeout ${formatDuration(timeoutMs)}`;
 }

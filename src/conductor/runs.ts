@@ -5,7 +5,7 @@
  * `noop` task completes inside the conductor, through the inbox, with its rendered `with`
  * as result. The only writer of `state.work`.
  */
-import { keepLiterals, renderTemplate, splitTargets, type Scope } from '../definition/core.js';
+import { formatDuration, keepLiterals, renderTemplate, splitTargets, type Scope } from '../definition/core.js';
 import { overLimitText, oversize } from '../payloads.js';
 import { baseScope, planOf, runsActivity, type ActivitySettings, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
@@ -50,7 +50,7 @@ export function createRun(turn: Turn, task: string): void {
     runs: [...work.runs, { ...run, stage: 'delayed' }],
     timers: [...work.timers, { id: timerId, dueAt: turn.now + delayMs, runId: run.id }],
   }));
-  emit(turn, { kind: 'startTimer', timerId, ms: delayMs });
+  emit(turn, { kind: 'startTimer', timerId, ms: delayMs, summary: delaySummary(run, delayMs) });
 }
 
 /** A delay timer fired: its run may start now (or once the run is resumed). False if it is not a delay timer. */
@@ -66,8 +66,16 @@ export function releaseDelayed(turn: Turn, timerId: string): boolean {
 
 /** After continue-as-new: the delay timers of the previous run are gone, so start them again for what is left. */
 export function rearmDelays(turn: Turn): void {
-  for (const timer of turn.state.work.timers)
-    emit(turn, { kind: 'startTimer', timerId: timer.id, ms: Math.max(0, timer.dueAt - turn.now) });
+  for (const timer of turn.state.work.timers) {
+    const run = findRun(turn, timer.runId);
+    const summary = run === undefined ? `delay ${timer.runId}` : delaySummary(run, planOf(turn.context, run.task).delayMs ?? 0);
+    emit(turn, { kind: 'startTimer', timerId: timer.id, ms: Math.max(0, timer.dueAt - turn.now), summary });
+  }
+}
+
+/** `fetch • delay 5m` (`fetch #2 • delay 5m` from the second iteration): a delay timer, as the Web UI labels it. */
+function delaySummary(run: TaskRun, delayMs: number): string {
+  return `${run.task}${run.iteration > 1 ? ` #${run.iteration}` : ''} • delay ${formatDuration(delayMs)}`;
 }
 
 /**

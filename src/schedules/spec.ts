@@ -152,7 +152,7 @@ export function temporalSchedule(request: ScheduleRequest): TemporalScheduleOpti
       taskQueue: request.taskQueue ?? TASK_QUEUE,
       // Temporal appends the fire time: `<id>-2026-11-23T07:00:00Z`.
       workflowId: request.id,
-      ...runStart(request.definition, request.input, request.source, request.id),
+      ...runStart(request.definition, request.input, request.source, request.id, { kind: 'schedule', schedule: request.id }),
       memo: {
         ...request.memo,
         [MEMO.managedBy]: request.managedBy ?? 'cli',

@@ -83,7 +83,7 @@ export class Host {
     const scope = new CancellationScope();
     this.scopes.set(command.timerId, scope);
     scope
-      .run(() => sleep(command.ms, { summary: `switchyard timer ${command.timerId}` }))
+      .run(() => sleep(command.ms, { summary: command.summary }))
       .then(
         () => this.push({ kind: 'timer.fired', timerId: command.timerId, now: Date.now() }),
         (error: unknown) => {

@@ -8,8 +8,12 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  defineUpdate,
   isCancellation,
+  log,
   patched,
+  setCurrentDetails,
+  setDefaultSignalHandler,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
@@ -19,6 +23,7 @@ import type { Receipt } from '../activities/types.js';
 import {
   buildContext,
   carriedOf,
+  detailsOf,
   type CarriedView,
   type RunSeed,
   readState,
@@ -37,10 +42,25 @@ import { checkReceived, doList, FAIL_TARGET, type Definition } from '../definiti
 import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
 import { Host } from './host.js';
 
-/** Pause the run: no new task starts; running ones finish (SPEC §3 rule 13). */
+/** Pause the run: no new task starts; running ones finish (SPEC §3 rule 13). Kept for runs and clients from before the update. */
 export const pauseSignal = defineSignal('pause');
-/** Resume a paused run. */
+/** Resume a paused run. Kept for runs and clients from before the update. */
 export const resumeSignal = defineSignal('resume');
+
+/** What a pause or resume update answers: whether the run is paused now, and whether this request changed it. */
+export interface PauseAnswer {
+  paused: boolean;
+  changed: boolean;
+}
+
+/**
+ * Pause as an Update: the sender learns at once whether it was accepted. A run that has
+ * ended (or is failing or being cancelled) rejects it, and a misspelt name is rejected by
+ * Temporal — a signal would have "succeeded" and done nothing.
+ */
+export const pauseUpdate = defineUpdate<PauseAnswer>('pause');
+/** Resume as an Update (see {@link pauseUpdate}). */
+export const resumeUpdate = defineUpdate<PauseAnswer>('resume');
 /** The live state of the run (SPEC §3 rule 14); undefined before the definition is validated. */
 export const stateQuery = defineQuery<StateView | undefined>('state');
 /** What a rerun starts from: the run's ctx, results, iterations and failure (answers on closed runs too). */
@@ -104,11 +124,37 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
   let context: RunContext | undefined;
   let state: RunState | undefined;
   // Registered first so that it also answers on closed runs (queries replay the history).
-  setHandler(stateQuery, () => (context === undefined || state === undefined ? undefined : viewOf(context, state)));
-  setHandler(carriedQuery, () => (state === undefined ? undefined : carriedOf(state)));
+  setHandler(stateQuery, () => (context === undefined || state === undefined ? undefined : viewOf(context, state)), {
+    description: 'The live run: phase, running and scheduled tasks, open barriers, ctx, per-task summary, receipts.',
+  });
+  setHandler(carriedQuery, () => (state === undefined ? undefined : carriedOf(state)), {
+    description: 'What `switchyard rerun` starts from: ctx, results, iterations and how the run ended.',
+  });
   const host = new Host();
-  setHandler(pauseSignal, () => host.push({ kind: 'run.paused', now: Date.now() }));
-  setHandler(resumeSignal, () => host.push({ kind: 'run.resumed', now: Date.now() }));
+  setHandler(pauseSignal, () => host.push({ kind: 'run.paused', now: Date.now() }), {
+    description: 'Pause (no reply; prefer the `pause` update, which says whether it was accepted).',
+  });
+  setHandler(resumeSignal, () => host.push({ kind: 'run.resumed', now: Date.now() }), {
+    description: 'Resume (no reply; prefer the `resume` update).',
+  });
+  let pending: boolean | undefined;
+  const pauseHandler = (paused: boolean) => (): PauseAnswer => {
+    const before = pending ?? state?.lifecycle.paused ?? false;
+    pending = paused;
+    host.push({ kind: paused ? 'run.paused' : 'run.resumed', now: Date.now() });
+    return { paused, changed: before !== paused };
+  };
+  setHandler(pauseUpdate, pauseHandler(true), {
+    validator: () => acceptsPause(state, 'pause'),
+    description: 'Pause the run: no new task starts until resumed; running tasks finish. Rejected once the run is ending.',
+  });
+  setHandler(resumeUpdate, pauseHandler(false), {
+    validator: () => acceptsPause(state, 'resume'),
+    description: 'Resume a paused run. Rejected once the run is ending.',
+  });
+  setDefaultSignalHandler((name) => {
+    log.warn(`ignored signal '${name}': this run understands the updates pause and resume (and their signals)`, { signal: name });
+  });
   try {
     // The client validated it fully; this is the workflow's cheap check of what it received.
     const valid = checkReceived(args.definition);
@@ -140,8 +186,11 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     const drainAfter = args.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
     let drainRequested = false;
     const cancel: CancelRequest = {};
+    const details = new DetailsWriter();
     for (;;) {
       state = result.state;
+      pending = undefined;
+      details.show(run, state);
       const end = carryOut(host, result.commands);
       if (end !== undefined) return await finish(end, args, state, cancel);
       if (!drainRequested && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= drainAfter)) {
@@ -154,6 +203,29 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     }
   } catch (error) {
     throw asRunFailure(error);
+  }
+}
+
+/** Why a pause or resume is refused: nothing to pause before the graph started, or once the run is ending. */
+function acceptsPause(state: RunState | undefined, what: 'pause' | 'resume'): void {
+  if (state === undefined) throw new Error(`cannot ${what}: the run has not started its graph`);
+  const { phase } = state.lifecycle;
+  if (phase !== 'running' && phase !== 'draining' && phase !== 'finishing')
+    throw new Error(`cannot ${what}: the run is ${phase}`);
+}
+
+/**
+ * Keeps the Web UI's current details (detailsOf) up to date. The state's slices are replaced,
+ * never changed in place, so a step that touched none of those shown renders nothing.
+ */
+class DetailsWriter {
+  private shown: readonly unknown[] = [];
+
+  show(context: RunContext, state: RunState): void {
+    const slices = [state.tasks, state.lifecycle, state.joins, state.work, state.generation];
+    if (slices.length === this.shown.length && slices.every((slice, index) => slice === this.shown[index])) return;
+    this.shown = slices;
+    setCurrentDetails(detailsOf(context, state));
   }
 }
 
