@@ -11,6 +11,7 @@ import {
   defineUpdate,
   isCancellation,
   log,
+  metricMeter,
   patched,
   setCurrentDetails,
   setDefaultSignalHandler,
@@ -231,6 +232,8 @@ class DetailsWriter {
 
 type EndCommand = Extract<ConductorCommand, { kind: 'completeRun' | 'failRun' | 'cancelRun' | 'continueAsNew' }>;
 
+const OUTCOMES = { completeRun: 'completed', failRun: 'failed', cancelRun: 'cancelled', continueAsNew: 'continued' } as const;
+
 /** The cancellation of the run, once it arrived and the conductor was told. */
 interface CancelRequest {
   error?: unknown;
@@ -275,7 +278,14 @@ function carryOut(host: Host, commands: readonly ConductorCommand[]): EndCommand
   return end;
 }
 
+/** Run outcomes by graph (`switchyard_runs`); the SDK skips it while replaying, so each outcome counts once. */
+function countRun(graph: string, outcome: 'completed' | 'failed' | 'cancelled' | 'continued'): void {
+  metricMeter.createCounter('switchyard_runs', 'runs', 'Runs by graph and how they ended').add(1, { graph, outcome });
+}
+
 async function finish(end: EndCommand, args: InterpretInput, state: RunState, cancel: CancelRequest): Promise<InterpretResult> {
+  const graph = (args.definition as { name?: unknown }).name;
+  countRun(typeof graph === 'string' ? graph : '?', OUTCOMES[end.kind]);
   switch (end.kind) {
     case 'cancelRun':
       // Closes the run as cancelled (the SDK turns the run's own cancellation into that).

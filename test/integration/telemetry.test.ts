@@ -97,6 +97,16 @@ describe('worker metrics and logs', () => {
       expect(sample(page, 'switchyard_task_executions', { kind, outcome: 'succeeded' }), page).toBeGreaterThanOrEqual(1);
     }
     expect(sample(page, 'switchyard_deliveries', { target_kind: 'file', status: 'delivered' })).toBe(1);
+    // Run outcomes by graph, from the workflow (counted once, not again when a query replays it).
+    for (
+      let tries = 0;
+      tries < 50 && sample(page, 'switchyard_runs', { graph: 'telemetry', outcome: 'completed' }) === undefined;
+      tries++
+    ) {
+      await sleep(200);
+      page = await (await fetch(url)).text();
+    }
+    expect(sample(page, 'switchyard_runs', { graph: 'telemetry', outcome: 'completed' }), page).toBe(1);
     expect(sample(page, 'switchyard_agent_tokens', { model: 'peer-model', type: 'prompt' })).toBe(13);
     expect(sample(page, 'switchyard_agent_tokens', { model: 'peer-model', type: 'completion' })).toBe(5);
     // The SDK's own metrics are served beside them.
