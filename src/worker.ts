@@ -16,6 +16,7 @@ import { webhookKey } from './activities/deliver/webhook.js';
 import { ACTIVITY_KINDS, kindTaskQueue, TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
 import { workerIdentity } from './temporal/worker-identity.js';
+import { IGNORED_TRACE_SINK } from './workflows/trace.js';
 import { describeCap, workerCaps, type WorkerCaps } from './worker-caps.js';
 import { installTelemetry, metricsUrl, telemetrySettings, type TelemetrySettings } from './telemetry.js';
 
@@ -70,7 +71,7 @@ export async function createWorker(options: SwitchyardWorkerOptions): Promise<Sw
     // The run's own queue also takes activities: runs started before per-kind queues
     // (KIND_QUEUES_PATCH) schedule theirs there.
     const bundle = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
-    workers.set(taskQueue, await Worker.create({ ...common, taskQueue, ...bundle, activities: all }));
+    workers.set(taskQueue, await Worker.create({ ...common, taskQueue, ...bundle, activities: all, sinks: IGNORED_TRACE_SINK }));
   }
   for (const kind of ACTIVITY_KINDS) {
     if (!caps.kinds.includes(kind) || all[kind] === undefined) continue;

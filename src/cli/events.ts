@@ -31,6 +31,8 @@ export interface RunEvent {
     | 'timer.cancelled'
     | 'signal'
     | 'update'
+    | 'transition'
+    | 'join.arrived'
     | 'run.continued'
     | 'run.completed'
     | 'run.failed'
@@ -51,6 +53,10 @@ export interface RunEvent {
   /** An accepted update's name (pause, resume); a rejected one leaves no event. */
   update?: string;
   newRunId?: string;
+  /** A transition taken (`--transitions`): its index in `next`, its `when`, what it published and scheduled. */
+  transition?: { index: number; when: string; publish: string[]; do: string[] };
+  /** A join arrival (`--transitions`): who arrived, in which round, and whether it fired the join. */
+  join?: { source: string; round: number; fired: boolean };
 }
 
 interface TaskRef {
@@ -205,6 +211,16 @@ export function eventLine(event: RunEvent): string {
         return ` ${event.signal}`;
       case 'update':
         return ` ${event.update}`;
+      case 'transition': {
+        const taken = event.transition;
+        if (taken === undefined) return '';
+        const publish = taken.publish.length === 0 ? '' : ` publish ${taken.publish.join(', ')};`;
+        return ` next[${taken.index}] when ${taken.when}:${publish} do ${taken.do.length === 0 ? '(nothing)' : taken.do.join(', ')}`;
+      }
+      case 'join.arrived':
+        return event.join === undefined
+          ? ''
+          : ` ← ${event.join.source} (round ${event.join.round}${event.join.fired ? ', fired' : ''})`;
       case 'run.continued':
         return ` as run ${event.newRunId}`;
       default:

@@ -12,7 +12,8 @@ import { GRAPH_KEY, JOB_KEY } from '../constants.js';
 import type { CarriedView, RunSeed } from '../conductor/index.js';
 import { carriedQuery, interpretGraph, type InterpretInput } from '../workflows/index.js';
 import { emit, withClient, type CommandGroup } from './context.js';
-import { eventLine, readEvents } from './events.js';
+import { eventLine, readEvents, type RunEvent } from './events.js';
+import { mergeEvents, traceEvents } from './transitions.js';
 import { UsageError } from './errors.js';
 import { existingRun, listQuery } from './runs.js';
 import { runMetadata, type RunMetadata } from './run-metadata.js';
@@ -223,15 +224,25 @@ export const addHistoryCommands: CommandGroup = (program, globals) => {
     .description("a run's transitions from its history, across continue-as-new (JSON Lines with --json)")
     .argument('<id>', 'workflow id')
     .option('--follow', 'keep printing new events until the run closes')
-    .action(async (id: string, opts: { follow?: boolean }) =>
-      withClient(globals(), async (client) => {
+    .option('--transitions', 'also the transitions taken (when, publish, do) and join arrivals, by replaying the history')
+    .action(async (id: string, opts: { follow?: boolean; transitions?: boolean }) => {
+      if (opts.follow === true && opts.transitions === true)
+        throw new UsageError('--transitions replays what has happened so far: use it without --follow');
+      await withClient(globals(), async (client) => {
         const description = await (await existingRun(client, id)).describe();
         const firstRunId = description.raw.workflowExecutionInfo?.firstRunId || description.runId;
-        await readEvents(client, description.workflowId, firstRunId, opts.follow === true, (event) => {
-          console.log(globals().json ? JSON.stringify(event) : eventLine(event));
-        });
-      }),
-    );
+        const print = (event: RunEvent): void => console.log(globals().json ? JSON.stringify(event) : eventLine(event));
+        if (opts.transitions !== true) {
+          await readEvents(client, description.workflowId, firstRunId, opts.follow === true, print);
+          return;
+        }
+        const history: RunEvent[] = [];
+        await readEvents(client, description.workflowId, firstRunId, false, (event) => history.push(event));
+        const runIds = [...new Set(history.map((event) => event.runId))];
+        const trace = await traceEvents(client, description.workflowId, runIds);
+        for (const event of mergeEvents(history, trace)) print(event);
+      });
+    });
 
   program
     .command('failed')

@@ -62,7 +62,7 @@ function conclude(turn: Turn): StepResult | Promise<StepResult> {
   const done = finish(conduct(turn));
   const result = (): StepResult => {
     settleData(turn, before);
-    return { state: turn.state, commands: turn.commands };
+    return { state: turn.state, commands: turn.commands, ...(turn.trace === undefined ? {} : { trace: turn.trace }) };
   };
   return done instanceof Promise ? done.then(result) : result();
 }

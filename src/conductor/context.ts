@@ -65,6 +65,8 @@ export interface RunContext {
    * Before, `fail` took effect where it was listed. Set by the workflow behind a patch.
    */
   readonly failAfterTargets?: boolean;
+  /** Record what each step decides (TraceRecord); set when the run's history is replayed to read it. */
+  readonly traced?: boolean;
   readonly notify?: NotifyPlan;
 }
 
@@ -76,6 +78,7 @@ export interface ContextSource {
   workflow: { id: string; runId: string };
   failPastDeadline?: boolean;
   failAfterTargets?: boolean;
+  traced?: boolean;
 }
 
 /** Builds the context of a run; the definition must have passed validation. */
@@ -96,6 +99,7 @@ export function buildContext(source: ContextSource): RunContext {
     ...(definition.timeout === undefined ? {} : { timeoutMs: parseDuration(definition.timeout) }),
     ...(source.failPastDeadline ? { failPastDeadline: true } : {}),
     ...(source.failAfterTargets ? { failAfterTargets: true } : {}),
+    ...(source.traced ? { traced: true } : {}),
     ...(notify === undefined
       ? {}
       : {

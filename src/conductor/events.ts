@@ -156,8 +156,29 @@ export type ConductorCommand =
   | CancelRunCommand
   | ContinueAsNewCommand;
 
+/**
+ * What the conductor decided that the history does not show (it is the conductor's own
+ * state): a transition taken, with its `when`, what it published and scheduled; a source
+ * arriving at a join. Recorded only when the context asks (`traced`: `switchyard events
+ * --transitions` replays a run's history to read them); never a command.
+ */
+export type TraceRecord =
+  | {
+      kind: 'transition';
+      task: string;
+      iteration: number;
+      /** Index in the task's `next`. */
+      transition: number;
+      when: string;
+      publish: string[];
+      do: string[];
+    }
+  | { kind: 'join.arrived'; task: string; source: string; round: number; fired: boolean };
+
 /** The result of one conductor step. */
 export interface StepResult {
   state: RunState;
   commands: ConductorCommand[];
+  /** With a traced context: what the step decided (see {@link TraceRecord}). */
+  trace?: TraceRecord[];
 }

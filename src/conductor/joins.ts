@@ -7,7 +7,7 @@ import { arrive, missingSources, partlyFilled } from './barriers.js';
 import { joinPath } from '../definition/core.js';
 import { planOf, type RunContext } from './context.js';
 import type { RunFailure, RunState } from './state.js';
-import type { Turn } from './turn.js';
+import { note, type Turn } from './turn.js';
 
 /** Records `source` arriving at join `task`; true if the arrival fires the join. */
 export function arriveAtJoin(
@@ -23,7 +23,9 @@ export function arriveAtJoin(
     barriers: { ...joins.barriers, [task]: arrival.barriers },
     rounds: { ...joins.rounds, [task]: Math.max(lastRound, arrival.round) },
   };
-  return arrival.effect === 'fired';
+  const fired = arrival.effect === 'fired';
+  note(turn, { kind: 'join.arrived', task, source, round: arrival.round, fired });
+  return fired;
 }
 
 /**

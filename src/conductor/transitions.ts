@@ -25,7 +25,7 @@ import { attemptsText, cancelling, failAfter, failRun, followsTransitions } from
 import { createRun } from './runs.js';
 import type { RunData, TaskRun } from './state.js';
 import { markEnded, markTask } from './summary.js';
-import type { Turn } from './turn.js';
+import { note, type Turn } from './turn.js';
 
 /** Records how `run` ended and follows the task's transitions. */
 export function* endRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<void> {
@@ -47,6 +47,15 @@ export function* endRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<voi
     const path = joinPath(joinPath(plan.path, 'next'), index);
     const scope = outcomeScope(turn, run, outcome);
     if (yield* settled(evaluateWhen(transition.when, outcome.status, scope, joinPath(path, 'when')))) {
+      note(turn, {
+        kind: 'transition',
+        task: run.task,
+        iteration: run.iteration,
+        transition: index,
+        when: transition.when ?? 'succeeded',
+        publish: Object.keys(transition.publish ?? {}),
+        do: doList(transition),
+      });
       yield* take(turn, run, outcome, transition, path);
       return;
     }

@@ -7,7 +7,7 @@
  * changed in place: each is replaced, and only by the module that owns it.
  */
 import type { RunContext } from './context.js';
-import type { ConductorCommand, ConductorEvent } from './events.js';
+import type { ConductorCommand, ConductorEvent, TraceRecord } from './events.js';
 import type { RunState } from './state.js';
 
 /** The working set of one step. */
@@ -17,11 +17,18 @@ export interface Turn {
   readonly commands: ConductorCommand[];
   readonly inbox: ConductorEvent[];
   readonly now: number;
+  /** Only with a traced context. */
+  readonly trace?: TraceRecord[];
 }
 
 /** Opens a turn on a shallow copy of `state`. */
 export function openTurn(context: RunContext, state: RunState, now: number, inbox: ConductorEvent[] = []): Turn {
-  return { context, state: { ...state }, commands: [], inbox, now };
+  return { context, state: { ...state }, commands: [], inbox, now, ...(context.traced === true ? { trace: [] } : {}) };
+}
+
+/** Records what the step decided, when the context is traced. */
+export function note(turn: Turn, record: TraceRecord): void {
+  turn.trace?.push(record);
 }
 
 /** Appends a command. */

@@ -13,6 +13,7 @@ import {
   log,
   metricMeter,
   patched,
+  proxySinks,
   setCurrentDetails,
   setDefaultSignalHandler,
   setHandler,
@@ -42,6 +43,7 @@ import {
 import { checkReceived, doList, FAIL_TARGET, type Definition } from '../definition/core.js';
 import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
 import { Host } from './host.js';
+import type { TraceSinks } from './trace.js';
 
 /** Pause the run: no new task starts; running ones finish (SPEC §3 rule 13). Kept for runs and clients from before the update. */
 export const pauseSignal = defineSignal('pause');
@@ -89,6 +91,8 @@ export const DEADLINE_AT_CONTINUE_PATCH = 'switchyard-deadline-at-continue';
  * definition that lists `fail` with other targets asks, so other runs' histories stay as they were.
  */
 export const FAIL_AFTER_TARGETS_PATCH = 'switchyard-fail-after-targets';
+
+const traceSinks = proxySinks<TraceSinks>();
 
 /** History length after which a run drains and continues-as-new, unless Temporal suggests it earlier. */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 2_000;
@@ -167,12 +171,15 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     const failPastDeadline =
       args.resume !== undefined && valid.definition.timeout !== undefined && patched(DEADLINE_AT_CONTINUE_PATCH);
     const failAfterTargets = listsFailWithTargets(valid.definition) && patched(FAIL_AFTER_TARGETS_PATCH);
+    // Replaying from the start (`events --transitions` reads the trace; a worker ignores it).
+    const traced = info.unsafe.isReplaying;
     const run = buildContext({
       ...valid,
       input: args.input,
       workflow: { id: info.workflowId, runId: info.runId },
       failPastDeadline,
       failAfterTargets,
+      traced,
     });
     context = run;
     let result: StepResult =
@@ -191,6 +198,7 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     for (;;) {
       state = result.state;
       pending = undefined;
+      if (result.trace !== undefined && result.trace.length > 0) traceSinks.switchyardTrace.record(Date.now(), result.trace);
       details.show(run, state);
       const end = carryOut(host, result.commands);
       if (end !== undefined) return await finish(end, args, state, cancel);

@@ -141,9 +141,12 @@ tasks:
         publish: { n: "{{ ctx.n + 1 }}" }
         do: [tick]
 `);
-    const machine = await withWorker({ taskQueue }, async () => {
+    const { machine, traced } = await withWorker({ taskQueue }, async () => {
       await (await startGraph(client, taskQueue, id, { definition, continueAsNewAfterEvents: 20 })).result();
-      return switchyard(['--json', 'events', id]);
+      return {
+        machine: await switchyard(['--json', 'events', id]),
+        traced: await switchyard(['--json', 'events', '--transitions', id]),
+      };
     });
     expect(machine.code, machine.stderr).toBe(0);
     const events = machine.stdout
@@ -160,5 +163,59 @@ tasks:
     const iterations = events.filter((event) => event.kind === 'task.succeeded').map((event) => event.iteration);
     expect(iterations).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(events.at(-1)?.kind).toBe('run.completed');
+
+    // --transitions replays every run of the chain: tick's transition after each of its first
+    // 11 runs (the 12th takes none), each after that run's success and in the same run.
+    expect(traced.code, traced.stderr).toBe(0);
+    const all = traced.stdout
+      .trim()
+      .split('\n')
+      .map(
+        (line) =>
+          JSON.parse(line) as RunEvent & { runId: string; iteration?: number; transition?: { publish: string[]; do: string[] } },
+      );
+    const transitions = all.filter((event) => event.kind === 'transition');
+    expect(transitions.map((event) => event.iteration)).toEqual(Array.from({ length: 11 }, (_, i) => i + 1));
+    expect(transitions.every((event) => event.transition?.publish.join() === 'n' && event.transition.do.join() === 'tick')).toBe(
+      true,
+    );
+    for (const taken of transitions) {
+      const succeeded = all.findIndex((event) => event.kind === 'task.succeeded' && event.iteration === taken.iteration);
+      expect(all.indexOf(taken)).toBeGreaterThan(succeeded);
+      expect(all[succeeded]?.runId).toBe(taken.runId);
+    }
+    // Everything the plain listing has is still there, in the same order.
+    expect(all.filter((event) => event.kind !== 'transition')).toEqual(events);
+  });
+
+  it('--transitions adds the transitions taken (when, publish, do) and join arrivals', async () => {
+    const taskQueue = uniqueTaskQueue('events-transitions');
+    const id = `events-transitions-${randomUUID()}`;
+    const definition = definitionFrom(`version: 1
+name: events-transitions
+tasks:
+  a:
+    action: script
+    with: { command: ["true"] }
+    next: [{ when: succeeded, publish: { from_a: "yes" }, do: [merge] }]
+  b:
+    action: script
+    with: { command: ["false"] }
+    retry: { maximum_attempts: 1 }
+    next: [{ when: failed, do: [merge] }]
+  merge: { action: noop, join: all }
+`);
+    const human = await withWorker({ taskQueue }, async () => {
+      await (await startGraph(client, taskQueue, id, { definition })).result();
+      return switchyard(['events', '--transitions', id]);
+    });
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/transition\s+a next\[0\] when succeeded: publish from_a; do merge/);
+    expect(human.stdout).toMatch(/transition\s+b next\[0\] when failed: do merge/);
+    const arrivals = human.stdout.split('\n').filter((line) => /join\.arrived\s+merge ← [ab] \(round 1/.test(line));
+    expect(arrivals).toHaveLength(2);
+    expect(arrivals.filter((line) => line.endsWith(', fired)'))).toHaveLength(1);
+    expect(human.stdout.indexOf('join.arrived')).toBeLessThan(human.stdout.indexOf('run.completed'));
+    expect((await switchyard(['events', '--transitions', '--follow', id])).code).toBe(2);
   });
 });
