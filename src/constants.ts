@@ -9,7 +9,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const TASK_QUEUE = 'switchyard';
 
 /** The activity kinds, each with a task queue of its own so that caps per kind hold across workers (SPEC §6). */
-export const ACTIVITY_KINDS = ['script', 'agent', 'deliver'] as const;
+export const ACTIVITY_KINDS = ['script', 'agent', 'deliver', 'http'] as const;
 
 /** The task queue of one activity kind beside a run's queue: `switchyard-agent` for `switchyard`. */
 export function kindTaskQueue(taskQueue: string, kind: (typeof ACTIVITY_KINDS)[number]): string {

@@ -2,7 +2,7 @@
  * Per-kind concurrency and rate caps (SPEC §6), read from a worker's environment.
  *
  * Each activity kind runs on its own task queue (`<queue>-script`, `<queue>-agent`,
- * `<queue>-deliver`), so two Temporal limits apply per kind: the worker's slot limit
+ * `<queue>-deliver`, `<queue>-http`), so two Temporal limits apply per kind: the worker's slot limit
  * (`maxConcurrentActivityTaskExecutions`, per worker process) and the server's dispatch rate
  * for the queue (`maxTaskQueueActivitiesPerSecond`, across every worker polling it). A fleet
  * caps a kind globally by running that kind on one worker (`SWITCHYARD_KINDS=agent`) and
@@ -30,7 +30,7 @@ export interface WorkerCaps {
 }
 
 /** Defaults: the old tick ran at most 3 agent conversations at once; the others take the SDK's 100 slots. */
-export const DEFAULT_MAX_CONCURRENT: Record<ActivityKind, number> = { script: 100, agent: 3, deliver: 100 };
+export const DEFAULT_MAX_CONCURRENT: Record<ActivityKind, number> = { script: 100, agent: 3, deliver: 100, http: 100 };
 
 /** The environment variable names of one kind's caps. */
 export function capVariables(kind: ActivityKind): { concurrent: string; rate: string } {

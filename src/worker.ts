@@ -1,6 +1,6 @@
 /**
  * The Switchyard worker: polls the task queue for the interpreter workflow and each activity
- * kind's queue (`<queue>-script`, `<queue>-agent`, `<queue>-deliver`) with that kind's caps
+ * kind's queue (`<queue>-script`, `<queue>-agent`, `<queue>-deliver`, `<queue>-http`) with that kind's caps
  * (src/worker-caps.ts). Connects with Temporal's standard environment configuration; on
  * SIGINT/SIGTERM it stops polling and lets in-flight tasks finish.
  */

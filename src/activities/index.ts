@@ -1,6 +1,7 @@
 /** The activities a Switchyard worker registers, by the `action` name a task uses. */
 import { agent } from './agent.js';
 import { deliver } from './deliver.js';
+import { http } from './http.js';
 import { script } from './script.js';
 import type { ActionKind, ActivityInput, ActivityOutcome } from './types.js';
 
@@ -9,4 +10,5 @@ export const activities: Record<ActionKind, (input: ActivityInput) => Promise<Ac
   script: typeof script;
   agent: typeof agent;
   deliver: typeof deliver;
-} = { script, agent, deliver };
+  http: typeof http;
+} = { script, agent, deliver, http };

@@ -170,3 +170,95 @@ export const deliverInputSchema = z.strictObject({
   /** Per-request deadline (default 30 s). */
   timeout: durationSchema.default(30_000),
 });
+
+/** The methods an `http` task may use. */
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * Request headers an `http` task may not set: the connection's own (undici sets them from the
+ * URL and body) and those that carry credentials, which come only from `secret_env`.
+ */
+export const HTTP_RESERVED_HEADERS = [
+  'host',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+] as const;
+
+/** What an `http` task's answer may take: its body is the task's result, which must fit a payload. */
+export const HTTP_MAX_RESPONSE_BYTES = MiB;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** `with` of an http task: one request, its answer parsed as JSON when its content type says so. */
+export const httpInputSchema = z
+  .strictObject({
+    method: z
+      .string()
+      .transform((m) => m.toUpperCase())
+      .pipe(z.enum(HTTP_METHODS))
+      .default('GET'),
+    /** The scheme and host are literal (SPEC rule 15): a template may fill the path and query only. */
+    url: z
+      .string()
+      .refine(
+        (url) => !/^[^/?#]*(\/\/[^/?#]*)?\{\{/.test(url),
+        "holds a template the interpreter kept as written: a URL's scheme and host are never rendered (SPEC rule 15)",
+      )
+      .pipe(z.url({ protocol: /^https?$/, error: 'needs an http(s) URL' })),
+    headers: z
+      .record(
+        z.string(),
+        z
+          .union([z.string(), z.number(), z.boolean()])
+          .transform(String)
+          .refine((v) => !/[\r\n\0]/.test(v), 'must not contain line breaks or NUL'),
+      )
+      .optional(),
+    /** A JSON body (sent as application/json). */
+    json: z.unknown().optional(),
+    /** A text body (content type from `headers`, else text/plain). */
+    body: z.string().optional(),
+    /** Statuses that count as success (default: any 2xx). */
+    expect: z.array(z.number().int().min(100).max(599)).min(1).optional(),
+    /** Worker env var holding a credential sent in `secret_header` (never a value: it would land in history). */
+    secret_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
+    /** Where the credential goes; default `authorization`, as `Bearer <secret>`; any other header gets the bare value. */
+    secret_header: z.string().regex(HEADER_NAME, 'not a header name').default('authorization'),
+    /** Per-request deadline (default 30 s). */
+    timeout: durationSchema.default(30_000),
+    /** The answer's body is refused above this (default and maximum 1 MiB: it becomes the task's result). */
+    max_response_bytes: z.number().int().positive().max(HTTP_MAX_RESPONSE_BYTES).default(HTTP_MAX_RESPONSE_BYTES),
+  })
+  .superRefine(
+    (v, ctx) => {
+      if (v.json !== undefined && v.body !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['body'], message: 'give at most one of `json` and `body`' });
+      for (const name of Object.keys(v.headers ?? {})) {
+        // Checked here, not as the record's key schema: zod would report only "Invalid key in record".
+        if (!HEADER_NAME.test(name)) ctx.addIssue({ code: 'custom', path: ['headers', name], message: 'not a header name' });
+        else if ((HTTP_RESERVED_HEADERS as readonly string[]).includes(name.toLowerCase()))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['headers', name],
+            message: `not settable here (${HTTP_RESERVED_HEADERS.join(', ')}); credentials come only from secret_env`,
+          });
+      }
+      const secretHeader = v.secret_header.toLowerCase();
+      if (['host', 'content-length', 'transfer-encoding', 'connection', 'upgrade', 'cookie'].includes(secretHeader))
+        ctx.addIssue({ code: 'custom', path: ['secret_header'], message: `${v.secret_header} cannot carry a credential` });
+      if (v.secret_env !== undefined && Object.keys(v.headers ?? {}).some((name) => name.toLowerCase() === secretHeader))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['headers', v.secret_header],
+          message: `${v.secret_header} carries the secret from secret_env; it cannot be set in headers too`,
+        });
+      if ((v.json !== undefined || v.body !== undefined) && (v.method === 'GET' || v.method === 'HEAD'))
+        ctx.addIssue({ code: 'custom', path: ['method'], message: `${v.method} sends no body: use POST, PUT or PATCH` });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );

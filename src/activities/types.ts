@@ -3,8 +3,8 @@
  * only this file's *types* (and it has no runtime imports), so it stays deterministic.
  */
 
-/** The three activity kinds a task's `action` may name. */
-export type ActionKind = 'script' | 'agent' | 'deliver';
+/** The activity kinds a task's `action` may name. */
+export type ActionKind = 'script' | 'agent' | 'deliver' | 'http';
 
 /** Who is running this attempt and for which task execution; sent by the workflow. */
 export interface TaskMeta {
@@ -115,4 +115,19 @@ export interface DeliverResult {
   /** Stable id from run id, task, iteration and index: the same on every retry. */
   deliveryId: string;
   targets: DeliveryTargetReport[];
+}
+
+/** Result of an `http` task. */
+export interface HttpResult {
+  status: number;
+  /** Response headers by lower-case name (set-cookie left out). */
+  headers: Record<string, string>;
+  /** The body parsed, when its content type is JSON (`application/json`, `…+json`). */
+  json?: unknown;
+  /** The body as text, otherwise. */
+  body?: string;
+  /** Size of the body in bytes. */
+  bytes: number;
+  /** Same-origin redirects followed on the way. */
+  redirects: number;
 }

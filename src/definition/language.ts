@@ -24,8 +24,8 @@ export const RESERVED_TASK_NAMES = ['fail', 'succeed', 'noop', 'continue', 'retr
 export const WHEN_KEYWORDS = ['succeeded', 'failed', 'completed'] as const;
 export type WhenKeyword = (typeof WHEN_KEYWORDS)[number];
 
-/** Kinds of action a task may run: the three activities, plus `noop` for pure routing/join tasks. */
-export const ACTIONS = ['script', 'agent', 'deliver', 'noop'] as const;
+/** Kinds of action a task may run: the activities, plus `noop` for pure routing/join tasks. */
+export const ACTIONS = ['script', 'agent', 'deliver', 'http', 'noop'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /** What to do when a task fails and no transition takes the failure (SPEC §3 rule 5). */

@@ -73,7 +73,7 @@ export type Retry = z.infer<typeof RetrySchema>;
 /** A node of the graph. */
 export const TaskSchema = z
   .object({
-    action: ActionSchema.describe('script, agent or deliver runs an activity; noop only routes (e.g. a join)'),
+    action: ActionSchema.describe('script, agent, deliver or http runs an activity; noop only routes (e.g. a join)'),
     description: z.string().optional().describe('free text for readers and diagrams'),
     with: z.record(z.string(), z.unknown()).optional().describe('the action input; values may be templates'),
     next: z.array(TransitionSchema).optional().describe('read in order; the first transition whose when holds is taken'),

@@ -35,6 +35,10 @@ export const LITERAL_FIELDS: Readonly<Record<Action, readonly LiteralField[]>> =
     { path: ['api_key_env'], why: SECRET_ROUTE },
   ],
   deliver: [{ path: ['secret_env'], why: SECRET_ROUTE }],
+  http: [
+    { path: ['secret_env'], why: SECRET_ROUTE },
+    { path: ['secret_header'], why: SECRET_ROUTE },
+  ],
   noop: [],
 };
 
@@ -52,6 +56,11 @@ export function literalFieldProblems(action: Action, withValue: unknown, base: s
   const fields = LITERAL_FIELDS[action].flatMap(({ path, why }) =>
     hasTemplates(valueAt(withValue, path)) ? [{ path: `${base}.${formatPath(['with', ...path])}`, message: why }] : [],
   );
+  if (action === 'http' && isPlainObject(withValue)) {
+    const url = withValue.url;
+    if (hasTemplates(url) && (typeof url !== 'string' || fixedOrigin(url) === undefined))
+      return [...fields, { path: `${base}.${formatPath(['with', 'url'])}`, message: ORIGIN_RULE }];
+  }
   if (action !== 'deliver' || !isPlainObject(withValue)) return fields;
   const to = withValue.to;
   const targets = typeof to === 'string' ? [to] : Array.isArray(to) ? to : [];
@@ -66,6 +75,21 @@ export function literalFieldProblems(action: Action, withValue: unknown, base: s
 const ROUTE_RULE =
   "a target's kind and a webhook's scheme and host are never rendered: write them literally (`webhook:https://host/`, `file:`, `telegram:`); values may fill what follows";
 
+const ORIGIN_RULE =
+  "a URL's scheme and host are never rendered: write them literally, ending in / ? or # before any template (`https://api.example.com/items/{{ input.id }}`)";
+
+/**
+ * The origin an http(s) URL fixes before its first `{{`: its scheme, host and port, which
+ * must end in `/`, `?` or `#` before any template. Undefined when a template could still
+ * choose them. For a URL without templates, its origin.
+ */
+export function fixedOrigin(url: string): string | undefined {
+  const at = url.indexOf('{{');
+  const origin = at < 0 ? url.trim() : /^https?:\/\/[^/?#{]+(?=[/?#])/i.exec(url.trimStart())?.[0];
+  if (origin === undefined || !URL.canParse(origin)) return undefined;
+  return new URL(origin).origin;
+}
+
 /**
  * The route a delivery target fixes before its first `{{`: its kind, and for a webhook its
  * origin, which must end in `/`, `?` or `#` before any template. Undefined when a template
@@ -77,10 +101,8 @@ export function fixedRoute(target: string): string | undefined {
   const kind = /^([a-z][\w-]*):/i.exec(prefix);
   if (!kind?.[1]) return undefined;
   if (kind[1] !== 'webhook') return kind[1];
-  const url = prefix.slice(kind[0].length);
-  const origin = at < 0 ? url : /^https?:\/\/[^/?#{]+(?=[/?#])/i.exec(url)?.[0];
-  if (origin === undefined || !URL.canParse(origin)) return undefined;
-  return `webhook:${new URL(origin).origin}`;
+  const origin = fixedOrigin(target.trimStart().slice(kind[0].length));
+  return origin === undefined ? undefined : `webhook:${origin}`;
 }
 
 /**
@@ -102,9 +124,11 @@ export function splitTargets(action: Action, withValue: unknown): unknown {
 export function keepLiterals(action: Action, original: unknown, rendered: unknown): unknown {
   const fields = LITERAL_FIELDS[action].filter(({ path }) => hasTemplates(valueAt(original, path)));
   const targets = action === 'deliver' ? keptTargets(original, rendered) : undefined;
-  if ((fields.length === 0 && targets === undefined) || !isPlainObject(rendered)) return rendered;
+  const url = action === 'http' ? keptUrl(original, rendered) : undefined;
+  if ((fields.length === 0 && targets === undefined && url === undefined) || !isPlainObject(rendered)) return rendered;
   const kept: Record<string, unknown> = { ...rendered };
   if (targets !== undefined) kept.to = targets;
+  if (url !== undefined) kept.url = url;
   for (const { path } of fields) {
     const [head, index] = path;
     if (typeof head !== 'string') continue;
@@ -139,4 +163,18 @@ function keptTargets(original: unknown, rendered: unknown): unknown[] | undefine
     return template;
   });
   return changed ? kept : undefined;
+}
+
+/**
+ * The http `url` as written when its template could choose the origin, or rendering changed
+ * the origin its literal text fixed (the activity then refuses the braces in its host);
+ * undefined when the rendered URL may go.
+ */
+function keptUrl(original: unknown, rendered: unknown): unknown {
+  const written = isPlainObject(original) ? original.url : undefined;
+  const out = isPlainObject(rendered) ? rendered.url : undefined;
+  if (typeof written !== 'string' || !hasTemplates(written)) return undefined;
+  const origin = fixedOrigin(written);
+  if (origin !== undefined && typeof out === 'string' && URL.canParse(out) && new URL(out).origin === origin) return undefined;
+  return written;
 }

@@ -9,7 +9,7 @@
  * only, like the trust checks: the interpreter keeps accepting what it accepted before.
  */
 import type { z } from 'zod';
-import { agentInputSchema, deliverInputSchema, scriptInputSchema } from '../activities/inputs.js';
+import { agentInputSchema, deliverInputSchema, httpInputSchema, scriptInputSchema } from '../activities/inputs.js';
 import { taskPath } from './graph.js';
 import type { Action } from './language.js';
 import type { Problem } from './problems.js';
@@ -21,6 +21,7 @@ const SCHEMAS: Readonly<Record<Action, z.ZodType | undefined>> = {
   script: scriptInputSchema,
   agent: agentInputSchema,
   deliver: deliverInputSchema,
+  http: httpInputSchema,
   noop: undefined,
 };
 

@@ -4,8 +4,8 @@ import { Agent, type Dispatcher } from 'undici';
 import { nonRetryable } from './failures.js';
 
 /**
- * Where webhook deliveries may connect (SPEC §3 rule 15). A webhook is a request the worker
- * makes on a definition's behalf, from inside the worker's network: a URL naming a private,
+ * Where webhook deliveries and `http` tasks may connect (SPEC §3 rule 15). Each is a request
+ * the worker makes on a definition's behalf, from inside the worker's network: a URL naming a private,
  * link-local (cloud metadata at 169.254.169.254) or loopback address would reach services
  * that the outside cannot. Those addresses are refused unless the worker's operator allows
  * their class in SWITCHYARD_WEBHOOK_ALLOW_NETWORKS (`loopback`, `private`, `link-local`).
@@ -85,9 +85,9 @@ export function refusal(host: string, address: string, allowed: ReadonlySet<Netw
   const kind = addressClass(address);
   if (kind === undefined) return undefined;
   const named = host === address ? `${address} is` : `${host} resolves to ${address},`;
-  if (kind === 'reserved') return `${named} an unspecified, multicast or broadcast address, never a webhook`;
+  if (kind === 'reserved') return `${named} an unspecified, multicast or broadcast address, never a webhook or http target`;
   if (allowed.has(kind)) return undefined;
-  return `${named} a ${kind} address; webhooks go only to public addresses unless the worker allows ${kind} ones (${ALLOW_NETWORKS_ENV}=${kind})`;
+  return `${named} a ${kind} address; webhooks and http tasks go only to public addresses unless the worker allows ${kind} ones (${ALLOW_NETWORKS_ENV}=${kind})`;
 }
 
 function refused(service: string, why: string): Error {

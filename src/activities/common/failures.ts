@@ -18,7 +18,8 @@ export type FailureType =
   | 'ProtocolError'
   | 'AddressRefused'
   | 'DeliveryFailed'
-  | 'DeliveryRefused';
+  | 'DeliveryRefused'
+  | 'ResponseTooLarge';
 
 /** A failure the server may retry; `nextRetryDelayMs` overrides the retry policy's backoff once. */
 export function retryable(

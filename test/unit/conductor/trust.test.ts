@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildContext, startRun, type StartExecutionCommand } from '../../../src/conductor/index.js';
 import { checkReceived, validateDefinition } from '../../../src/definition/index.js';
-import { fixedRoute } from '../../../src/definition/trust.js';
+import { fixedOrigin, fixedRoute } from '../../../src/definition/trust.js';
 
 const WORKFLOW = { id: 'wf', runId: 'r1', startTime: '2026-01-01T00:00:00.000Z' };
 const HOSTILE = 'hi; touch /tmp/pwned';
@@ -119,5 +119,41 @@ describe('code and secret routes are never rendered (rule 15)', () => {
     expect(fixedRoute('webhook:https://h.example{{ x }}/')).toBeUndefined();
     expect(fixedRoute('web{{ x }}')).toBeUndefined();
     expect(fixedRoute('webhook:https://h.example/a')).toBe('webhook:https://h.example');
+  });
+
+  it('http: the URL origin is literal; a template fills path and query only, and the secret routes stay as written', async () => {
+    const task = (url: string, extra: Record<string, unknown> = {}) => ({
+      version: 1,
+      name: 'hostile-http',
+      tasks: { call: { action: 'http', with: { url, ...extra } } },
+    });
+    const problems = (definition: unknown) => {
+      const result = validateDefinition(definition);
+      return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+    };
+    expect(problems(task('https://api.example.com/items/{{ input.id }}?q={{ input.q }}'))).toEqual([]);
+    for (const url of ['https://{{ input.host }}/x', 'https://api.example.com{{ input.rest }}', '{{ input.url }}']) {
+      expect(problems(task(url)).join('\n'), url).toMatch(/tasks\.call\.with\.url: a URL's scheme and host are never rendered/);
+    }
+    expect(problems(task('https://a.example/', { secret_env: '{{ input.key }}' })).join('\n')).toMatch(
+      /tasks\.call\.with\.secret_env: where a secret is read/,
+    );
+    // Path input that tries to leave the origin stays on it; a templated origin reaches the activity as written.
+    const path = await firstStart(task('https://api.example.com/{{ input.id }}'), { id: '@attacker.example/x' });
+    expect(path?.with).toEqual({ url: 'https://api.example.com/@attacker.example/x' });
+    const host = await firstStart(task('https://{{ input.host }}/x'), { host: 'attacker.example' });
+    expect(host?.with).toEqual({ url: 'https://{{ input.host }}/x' });
+    const glued = await firstStart(task('https://api.example.com{{ input.rest }}'), { rest: '.attacker.example/' });
+    expect(glued?.with).toEqual({ url: 'https://api.example.com{{ input.rest }}' });
+    const secret = await firstStart(task('https://a.example/', { secret_env: '{{ input.key }}' }), { key: 'AWS_SECRET' });
+    expect(secret?.with).toEqual({ url: 'https://a.example/', secret_env: '{{ input.key }}' });
+  });
+
+  it('fixedOrigin: the origin only when a delimiter follows it before any template', () => {
+    expect(fixedOrigin('https://h.example/{{ x }}')).toBe('https://h.example');
+    expect(fixedOrigin('https://h.example:8443?{{ x }}')).toBe('https://h.example:8443');
+    expect(fixedOrigin('https://h.example{{ x }}/')).toBeUndefined();
+    expect(fixedOrigin('{{ x }}')).toBeUndefined();
+    expect(fixedOrigin('https://h.example/a')).toBe('https://h.example');
   });
 });

@@ -5,9 +5,11 @@ import { describeCap, workerCaps, type WorkerCaps } from '../../../src/worker-ca
 describe('workerCaps', () => {
   it('defaults to every kind, 3 agent conversations at once and no rate limit', () => {
     const caps = workerCaps({}) as WorkerCaps;
-    expect(caps.kinds).toEqual(['workflow', 'script', 'agent', 'deliver']);
+    expect(caps.kinds).toEqual(['workflow', 'script', 'agent', 'deliver', 'http']);
     expect(caps.caps.agent).toEqual({ maxConcurrent: 3 });
     expect(caps.caps.script).toEqual({ maxConcurrent: 100 });
+    expect(caps.caps.http).toEqual({ maxConcurrent: 100 });
+    expect((workerCaps({ SWITCHYARD_MAX_CONCURRENT_HTTP: '7' }) as WorkerCaps).caps.http).toEqual({ maxConcurrent: 7 });
   });
 
   it('reads the kinds polled and each kind’s caps', () => {
@@ -24,7 +26,7 @@ describe('workerCaps', () => {
   it.each([
     [
       { SWITCHYARD_KINDS: 'agent,agnet' },
-      /SWITCHYARD_KINDS=agent,agnet: unknown kind "agnet" \(kinds: workflow, script, agent, deliver\)/,
+      /SWITCHYARD_KINDS=agent,agnet: unknown kind "agnet" \(kinds: workflow, script, agent, deliver, http\)/,
     ],
     [{ SWITCHYARD_MAX_CONCURRENT_AGENT: '0' }, /SWITCHYARD_MAX_CONCURRENT_AGENT=0: must be a whole number of at least 1/],
     [{ SWITCHYARD_MAX_CONCURRENT_SCRIPT: '2.5' }, /SWITCHYARD_MAX_CONCURRENT_SCRIPT=2.5: must be a whole number/],
