@@ -7,7 +7,8 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import proto from '@temporalio/proto';
-import { parseDuration, type Definition } from '../definition/index.js';
+import { checkReceived, parseDuration, type Definition } from '../definition/index.js';
+import { runInputProblems } from '../definition/input-schema.js';
 import { GRAPH_KEY, JOB_KEY } from '../constants.js';
 import type { CarriedView, RunSeed } from '../conductor/index.js';
 import { carriedQuery, interpretGraph, type InterpretInput } from '../workflows/index.js';
@@ -152,6 +153,21 @@ export interface RerunStarted {
 }
 
 /**
+ * A rerun carries the failed run's input: refused here, naming the fields, when it breaks
+ * the definition's input_schema (SPEC rule 20), as the workflow would refuse it at start.
+ */
+function refuseUntypedInput(workflowId: string, start: InterpretInput): void {
+  const received = checkReceived(start.definition);
+  if (!received.ok) return;
+  const { definition } = received;
+  const problems = runInputProblems(definition, { ...definition.input, ...start.input });
+  if (problems.length === 0) return;
+  throw new UsageError(
+    `run ${workflowId}: its input does not match the input_schema of '${definition.name}': ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+  );
+}
+
+/**
  * Starts a new run from a closed run's final state. Its workflow id is derived from the old
  * run's, so rerunning the same run twice starts nothing new (the second answer says so).
  */
@@ -162,6 +178,7 @@ export async function rerun(client: Client, handle: WorkflowHandle<typeof interp
       `run ${handle.workflowId} is ${description.status.name}: only a failed, cancelled, terminated or timed-out run can be rerun`,
     );
   const input = await startInput(client, description.workflowId, description.runId);
+  refuseUntypedInput(handle.workflowId, input);
   const carried = await client
     .withDeadline(Date.now() + CARRIED_QUERY_DEADLINE_MS, () =>
       client.workflow.getHandle<typeof interpretGraph>(description.workflowId, description.runId).query(carriedQuery),

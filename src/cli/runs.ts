@@ -13,6 +13,7 @@ import {
   type WorkflowHandleWithFirstExecutionRunId,
 } from '@temporalio/client';
 import { DefinitionError, loadDefinitionText, parseDuration, type Definition } from '../definition/index.js';
+import { declaredInputs, runInputProblems } from '../definition/input-schema.js';
 import { GRAPH_KEY, JOB_KEY, TASK_QUEUE } from '../constants.js';
 import { overLimitText, oversize, PAYLOAD_LIMIT_TEXT } from '../payloads.js';
 import type { StateView } from '../conductor/index.js';
@@ -58,16 +59,24 @@ export function parseInputPairs(pairs: readonly string[]): Record<string, unknow
 }
 
 /**
- * Refuses run input the definition does not declare under `input:` (a misspelt key would
- * otherwise be dropped silently and the default used), naming the keys it knows.
+ * Refuses run input the definition does not declare under `input:` or its input_schema's
+ * properties (a misspelt key would otherwise be dropped silently and the default used),
+ * naming the keys it knows; then input that breaks its input_schema (SPEC rule 20), naming
+ * every bad field.
  */
 export function checkRunInput(definition: Definition, input: Readonly<Record<string, unknown>>): void {
-  const known = Object.keys(definition.input ?? {});
-  const unknown = Object.keys(input).filter((key) => !known.includes(key));
-  if (unknown.length === 0) return;
-  const knows = known.length === 0 ? 'it declares no input' : `its inputs are ${known.join(', ')}`;
+  const known = declaredInputs(definition);
+  const unknown = known === undefined ? [] : Object.keys(input).filter((key) => !known.includes(key));
+  if (known !== undefined && unknown.length > 0) {
+    const knows = known.length === 0 ? 'it declares no input' : `its inputs are ${known.join(', ')}`;
+    const where =
+      definition.input_schema === undefined ? 'under input: with a default' : 'under input: or input_schema.properties';
+    throw new UsageError(`--input ${unknown.join(', ')}: not an input of '${definition.name}' (${knows}); declare it ${where}`);
+  }
+  const problems = runInputProblems(definition, { ...definition.input, ...input });
+  if (problems.length === 0) return;
   throw new UsageError(
-    `--input ${unknown.join(', ')}: not an input of '${definition.name}' (${knows}); declare it under input: with a default`,
+    `--input: the run input does not match the input_schema of '${definition.name}': ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
   );
 }
 

@@ -22,6 +22,7 @@ import { formatPath, joinPath } from './paths.js';
 import type { Problem } from './problems.js';
 import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './language.js';
 import { didYouMean } from './suggest.js';
+import { inputSchemaProblems, runInputProblems } from './input-schema.js';
 
 /**
  * Runs every static check on a leniently read definition. The graph it builds on the way is
@@ -35,7 +36,7 @@ export function staticChecks(def: LooseDefinition, built: { graph?: Graph } = {}
   // A set: `includes` on the list would make the checks quadratic in the number of tasks.
   const known = new Set(names);
   for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, known));
-  problems.push(...checkDuration(def.timeout, 'timeout'));
+  problems.push(...checkDuration(def.timeout, 'timeout'), ...checkInputSchema(def));
   problems.push(...expressionProblems(checkTemplates(def.output, 'output')));
   const notify = typeof def.on_failure === 'object' ? def.on_failure.notify : undefined;
   if (notify !== undefined) {
@@ -46,6 +47,14 @@ export function staticChecks(def: LooseDefinition, built: { graph?: Graph } = {}
   const graph = buildGraph({ start: def.start, tasks });
   built.graph = graph;
   return [...problems, ...checkGraph(graph, def.start, tasks)];
+}
+
+/** The input_schema declaration (SPEC rule 20), then the `input:` defaults against it. */
+function checkInputSchema(def: LooseDefinition): Problem[] {
+  if (def.input_schema === undefined) return [];
+  const declaration = inputSchemaProblems(def.input_schema);
+  if (declaration.length > 0) return declaration;
+  return runInputProblems(def, def.input ?? {}, { partial: true });
 }
 
 function checkNames(names: readonly string[]): Problem[] {

@@ -25,4 +25,5 @@ export {
 export { DefinitionError, formatProblems, type Problem } from './problems.js';
 export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
 export { keepLiterals, splitTargets } from './trust.js';
+export { runInputProblems } from './input-schema.js';
 export type { Definition, Task, Transition, Retry, OnFailure, Duration } from './schema.js';

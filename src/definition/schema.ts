@@ -163,6 +163,10 @@ export const DefinitionSchema = z
       .describe('graph name; shown in search attributes and the CLI'),
     description: z.string().optional().describe('free text for readers'),
     input: z.record(z.string(), z.unknown()).optional().describe('defaults; a run input overrides them'),
+    input_schema: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe('the input’s type: a JSON Schema subset every run’s input is checked against (SPEC rule 20)'),
     vars: z.record(z.string(), z.unknown()).optional().describe('initial ctx'),
     start: z.array(z.string()).optional().describe('entry points; needed when every task sits on a cycle'),
     timeout: DurationSchema.optional().describe('whole-run guard'),

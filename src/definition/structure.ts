@@ -30,6 +30,7 @@ export const KNOWN_KEYS = {
     'name',
     'description',
     'input',
+    'input_schema',
     'vars',
     'start',
     'timeout',
@@ -102,6 +103,8 @@ export interface LooseDefinition {
   name?: string | undefined;
   description?: string | undefined;
   input?: Record<string, unknown> | undefined;
+  /** The input's type (input-schema.ts), checked by staticChecks. */
+  input_schema?: Record<string, unknown> | undefined;
   vars?: Record<string, unknown> | undefined;
   start?: string[] | undefined;
   timeout?: string | undefined;
@@ -277,6 +280,7 @@ export function readStructure(value: unknown): StructureRead {
     name,
     description: field(holder, 'description', text, '', problems),
     input: field(holder, 'input', mapping, '', problems),
+    input_schema: field(holder, 'input_schema', mapping, '', problems),
     vars: field(holder, 'vars', mapping, '', problems),
     start: field(holder, 'start', texts, '', problems),
     timeout: field(holder, 'timeout', text, '', problems),

@@ -20,6 +20,7 @@ import { DEFAULTS } from './language.js';
 import { isPlainObject } from './templates.js';
 import { literalFieldProblems } from './trust.js';
 import { withProblems } from './with.js';
+import { inputSchemaProblems, runInputProblems } from './input-schema.js';
 import { zodProblems } from './zod-problems.js';
 import { optionsFromBlock, underPath, validateScheduleOptions } from '../schedules/options.js';
 import { joinPath } from './paths.js';
@@ -108,12 +109,20 @@ function timeoutProblems(definition: LooseDefinition) {
 /**
  * A `schedule:` block gets the checks `switchyard schedule create` gives its flags (cron
  * syntax, time zone, durations, one of cron/every/at), and its `input` the check of `--input`:
- * only keys the definition declares.
+ * only keys the definition declares, matching its input_schema when it has one.
  */
 function scheduleProblems(definition: LooseDefinition): Problem[] {
   const block = definition.schedule;
   if (!isPlainObject(block)) return [];
   const problems = validateScheduleOptions(optionsFromBlock(block), { label: underPath('schedule') });
+  if (definition.input_schema !== undefined) {
+    // A broken declaration is reported by the static checks; nothing to check against.
+    if (inputSchemaProblems(definition.input_schema).length > 0) return problems;
+    // Every fired run gets this input: it must match the input_schema whole (SPEC rule 20).
+    const input = isPlainObject(block.input) ? block.input : {};
+    const bad = runInputProblems(definition, { ...definition.input, ...input }, { path: 'schedule.input' });
+    return [...problems, ...bad];
+  }
   if (isPlainObject(block.input)) {
     const known = Object.keys(definition.input ?? {});
     for (const key of Object.keys(block.input).filter((name) => !known.includes(name))) {

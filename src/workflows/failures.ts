@@ -37,6 +37,17 @@ export function invalidDefinition(problems: Problem[], source?: string): Applica
   });
 }
 
+/** The failure of a run whose input breaks the definition's input_schema (SPEC rule 20): every bad field. */
+export function invalidRunInput(problems: Problem[], name: string): ApplicationFailure {
+  const fields = problems.map((problem) => `${problem.path}: ${problem.message}`).join('; ');
+  return ApplicationFailure.create({
+    type: 'InvalidInput',
+    message: `the run input does not match the input_schema of '${name}': ${fields}`,
+    nonRetryable: true,
+    details: [{ problems }],
+  });
+}
+
 /** Rethrows control flow as is, ApplicationFailures as is, and wraps anything else. */
 export function asRunFailure(error: unknown): unknown {
   if (error instanceof ContinueAsNew || isCancellation(error) || error instanceof ApplicationFailure) return error;

@@ -40,8 +40,8 @@ import {
   type StepResult,
   type TaskSummary,
 } from '../conductor/index.js';
-import { checkReceived, doList, FAIL_TARGET, type Definition } from '../definition/core.js';
-import { asRunFailure, invalidDefinition, runFailure } from './failures.js';
+import { checkReceived, doList, FAIL_TARGET, runInputProblems, type Definition } from '../definition/core.js';
+import { asRunFailure, invalidDefinition, invalidRunInput, runFailure } from './failures.js';
 import { Host } from './host.js';
 import type { TraceSinks } from './trace.js';
 
@@ -91,6 +91,14 @@ export const DEADLINE_AT_CONTINUE_PATCH = 'switchyard-deadline-at-continue';
  * definition that lists `fail` with other targets asks, so other runs' histories stay as they were.
  */
 export const FAIL_AFTER_TARGETS_PATCH = 'switchyard-fail-after-targets';
+
+/**
+ * The `patched()` id of the start-time check of a run's input against the definition's
+ * `input_schema` (SPEC rule 20, issue 15): a run started around the client (`temporal
+ * workflow start`) with bad input fails at once, naming the field. Only definitions with
+ * an input_schema ask, so every other run's history is as it was.
+ */
+export const TYPED_INPUT_PATCH = 'switchyard-typed-input';
 
 const traceSinks = proxySinks<TraceSinks>();
 
@@ -182,6 +190,11 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
       traced,
     });
     context = run;
+    // A continued run's input was checked when its chain started.
+    if (args.resume === undefined && valid.definition.input_schema !== undefined && patched(TYPED_INPUT_PATCH)) {
+      const problems = runInputProblems(valid.definition, args.input ?? {});
+      if (problems.length > 0) throw invalidRunInput(problems, valid.definition.name);
+    }
     let result: StepResult =
       args.resume === undefined
         ? await startRun(run, {
