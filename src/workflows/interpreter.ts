@@ -192,7 +192,7 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     context = run;
     // A continued run's input was checked when its chain started.
     if (args.resume === undefined && valid.definition.input_schema !== undefined && patched(TYPED_INPUT_PATCH)) {
-      const problems = runInputProblems(valid.definition, args.input ?? {});
+      const problems = runInputProblems(valid.definition, run.input);
       if (problems.length > 0) throw invalidRunInput(problems, valid.definition.name);
     }
     let result: StepResult =
