@@ -39,7 +39,7 @@ const DROPPED_HEADERS = new Set(['set-cookie', 'set-cookie2']);
 export async function runHttp(input: HttpInput, ctx: HttpContext): Promise<HttpResult> {
   const env = ctx.env ?? process.env;
   const origin = new URL(input.url).origin;
-  const service = `http ${origin}`;
+  const service = origin;
   // Before the secret is even read: a refused address gets nothing.
   const dispatcher = guardedDispatcher(input.url, env, 'http');
   const secret = input.secret_env === undefined ? undefined : secretFrom(env, input.secret_env);
