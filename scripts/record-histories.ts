@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { startPeer } from '../test/peers/http-peer.js';
 import { startOpenAIPeer } from '../test/peers/openai.js';
 import { STATE_FORMAT } from '../src/conductor/index.js';
 import { GRAPH_KEY } from '../src/constants.js';
@@ -37,7 +38,7 @@ const TASK_QUEUE = 'record-histories';
  * release that changes commands without changing the state format (its files are new too).
  */
 const RELEASE = releaseName(process.argv.slice(2));
-/** `--only NAME`: record that one case (e.g. `cancel-waits`) and nothing else. */
+/** `--only NAME[,NAME…]`: record those cases (e.g. `cancel-waits`) and nothing else. */
 const ONLY = onlyName(process.argv.slice(2));
 
 function onlyName(args: string[]): string | undefined {
@@ -46,7 +47,7 @@ function onlyName(args: string[]): string | undefined {
 }
 
 /** Whether the case `name` is to be recorded in this call. */
-const wanted = (name: string): boolean => ONLY === undefined || ONLY === name;
+const wanted = (name: string): boolean => ONLY === undefined || ONLY.split(',').includes(name);
 
 function releaseName(args: string[]): string {
   const at = args.indexOf('--release');
@@ -119,6 +120,11 @@ async function main(): Promise<void> {
   process.env.SWITCHYARD_AGENT_BASE_URL = peer.baseUrl;
   process.env.SWITCHYARD_AGENT_MODEL = 'peer-model';
   process.env.SWITCHYARD_OUTBOX_ROOT = mkdtempSync(join(tmpdir(), 'sy-outbox-'));
+  // The http-call case's peer: its items by id, and notes it creates.
+  const api = await startPeer((req) =>
+    req.method === 'POST' ? { status: 201, body: { created: true } } : { status: 200, body: { name: 'widget' } },
+  );
+  process.env.SWITCHYARD_WEBHOOK_ALLOW_NETWORKS = 'loopback';
 
   const workerConnection = await NativeConnection.connect({ address: server.address });
   const worker = await createWorker({ connection: workerConnection, namespace: server.namespace, taskQueue: TASK_QUEUE });
@@ -172,7 +178,8 @@ async function main(): Promise<void> {
         .sort()) {
         const name = file.replace(/\.yaml$/, '');
         if (!wanted(name)) continue;
-        const definition = definitionOf(readFileSync(join(RECORDINGS, file), 'utf8'), file);
+        const text = readFileSync(join(RECORDINGS, file), 'utf8').replaceAll('http://127.0.0.1:9/', `${api.url}/`);
+        const definition = definitionOf(text, file);
         if (name === 'continue-as-new-carry')
           await recordChain(name, await start(name, { definition, source: file, continueAsNewAfterEvents: 40 }));
         else if (name === 'pause-during-delay') {
@@ -189,12 +196,17 @@ async function main(): Promise<void> {
           await handle.cancel();
           await record(name, handle);
         } else await record(name, await start(name, { definition, source: file }));
+        if (name === 'typed-input' && wanted('typed-input-refused')) {
+          const refused = 'typed-input-refused';
+          await record(refused, await start(refused, { definition, source: file, input: { limit: 'lots' } }));
+        }
       }
     });
   } finally {
     await connection.close();
     await workerConnection.close();
     await peer.close();
+    await api.close();
     await server.stop();
   }
 
