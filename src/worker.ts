@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
 import { allowedNetworks } from './activities/common/egress.js';
-import { keyHosts } from './activities/common/key-hosts.js';
+import { httpSecretHosts } from './activities/common/key-hosts.js';
 import { smtpSettings } from './activities/deliver/email.js';
 import { webhookKey } from './activities/deliver/webhook.js';
 import { ACTIVITY_KINDS, kindTaskQueue, TASK_QUEUE } from './constants.js';
@@ -144,7 +144,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof key === 'string') throw new Error(`SWITCHYARD_WEBHOOK_SECRET: ${key}; every webhook delivery would fail`);
   const networks = allowedNetworks(env);
   if (typeof networks === 'string') throw new Error(networks);
-  const hosts = keyHosts(env);
+  // Includes keyHosts (SWITCHYARD_AGENT_KEYS), so both settings are checked.
+  const hosts = httpSecretHosts(env);
   if (typeof hosts === 'string') throw new Error(hosts);
   const caps = workerCaps(env);
   if (typeof caps === 'string') throw new Error(caps);

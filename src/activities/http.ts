@@ -3,13 +3,15 @@
  * rules (SPEC §3 rule 15). It connects only where egress.ts allows (public addresses, unless
  * the worker allows a class in SWITCHYARD_WEBHOOK_ALLOW_NETWORKS), follows redirects only
  * within the URL's own origin, reads its credential only from the worker env var the
- * definition names literally (`secret_env`), and refuses an answer over `max_response_bytes`
+ * definition names literally (`secret_env`) and sends it only to an origin the worker maps
+ * that variable to (SWITCHYARD_HTTP_SECRETS, key-hosts.ts), and refuses an answer over `max_response_bytes`
  * before it becomes the task's result (SPEC rule 16). 429, 408 and 5xx retry after the
  * server's Retry-After; other unexpected statuses are final.
  */
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
 import { guardedDispatcher } from './common/egress.js';
+import { HTTP_SECRETS_ENV, httpSecretHosts } from './common/key-hosts.js';
 import { nonRetryable } from './common/failures.js';
 import { failureForStatus, fetchOrFail, readText, type Call } from './common/http.js';
 import { redact } from './common/secrets.js';
@@ -42,7 +44,7 @@ export async function runHttp(input: HttpInput, ctx: HttpContext): Promise<HttpR
   const service = origin;
   // Before the secret is even read: a refused address gets nothing.
   const dispatcher = guardedDispatcher(input.url, env, 'http');
-  const secret = input.secret_env === undefined ? undefined : secretFrom(env, input.secret_env);
+  const secret = input.secret_env === undefined ? undefined : secretFrom(env, input.secret_env, origin);
   const secrets = secret === undefined ? [] : [secret];
   const headers: Record<string, string> = { ...input.headers };
   if (secret !== undefined)
@@ -101,7 +103,21 @@ export async function runHttp(input: HttpInput, ctx: HttpContext): Promise<HttpR
   }
 }
 
-function secretFrom(env: NodeJS.ProcessEnv, name: string): string {
+/**
+ * The credential `name` holds, once the worker's configuration says it may go to `origin`
+ * (SPEC rule 15: a key is sent only to the host configured for it).
+ */
+function secretFrom(env: NodeJS.ProcessEnv, name: string, origin: string): string {
+  const hosts = httpSecretHosts(env);
+  if (typeof hosts === 'string') throw nonRetryable('ConfigError', hosts);
+  const allowed = hosts.get(name);
+  if (!allowed?.has(origin)) {
+    const where = allowed === undefined ? 'to no host' : `only to ${[...allowed].join(', ')}`;
+    throw nonRetryable(
+      'ConfigError',
+      `http: this worker sends ${name} ${where}, not to ${origin}; map it with ${HTTP_SECRETS_ENV}=${name}=${origin}`,
+    );
+  }
   const value = env[name];
   // A missing credential is configuration, not a transient fault: retrying cannot help.
   if (!value) throw nonRetryable('ConfigError', `http: environment variable ${name} (secret_env) is not set on this worker`);

@@ -6,7 +6,9 @@
  * - the key the worker names for its own endpoint (SWITCHYARD_AGENT_API_KEY_ENV, default
  *   OPENAI_API_KEY) also goes to that endpoint's origin (SWITCHYARD_AGENT_BASE_URL);
  * - SWITCHYARD_AGENT_KEYS adds pairs `ENV_NAME=https://origin`, separated by commas or
- *   whitespace, e.g. `GROQ_API_KEY=https://api.groq.com, LOCAL_KEY=http://127.0.0.1:8080`.
+ *   whitespace, e.g. `GROQ_API_KEY=https://api.groq.com, LOCAL_KEY=http://127.0.0.1:8080`;
+ * - SWITCHYARD_HTTP_SECRETS adds pairs of the same shape for `http` tasks' `secret_env`
+ *   ({@link httpSecretHosts}), which may also send any key above to its hosts.
  */
 
 export const AGENT_KEYS_ENV = 'SWITCHYARD_AGENT_KEYS';
@@ -37,13 +39,34 @@ export function keyHosts(env: NodeJS.ProcessEnv): ReadonlyMap<string, ReadonlySe
     if (!origin) return `SWITCHYARD_AGENT_BASE_URL: ${JSON.stringify(base)} is not an http(s) URL`;
     add(env.SWITCHYARD_AGENT_API_KEY_ENV ?? 'OPENAI_API_KEY', origin);
   }
-  for (const entry of (env[AGENT_KEYS_ENV] ?? '').split(/[\s,]+/).filter(Boolean)) {
+  const problem = addPairs(env, AGENT_KEYS_ENV, add);
+  return problem ?? hosts;
+}
+
+export const HTTP_SECRETS_ENV = 'SWITCHYARD_HTTP_SECRETS';
+
+/** Adds the `ENV_NAME=https://origin` pairs of `variable`; returns the problem with it, if any. */
+function addPairs(env: NodeJS.ProcessEnv, variable: string, add: (name: string, origin: string) => void): string | undefined {
+  for (const entry of (env[variable] ?? '').split(/[\s,]+/).filter(Boolean)) {
     const eq = entry.indexOf('=');
     const name = entry.slice(0, eq);
     const origin = originOf(entry.slice(eq + 1));
     if (eq <= 0 || !ENV_NAME.test(name) || !origin)
-      return `${AGENT_KEYS_ENV}: ${JSON.stringify(entry)} is not ENV_NAME=https://host (an environment variable name, "=", an http(s) URL)`;
+      return `${variable}: ${JSON.stringify(entry)} is not ENV_NAME=https://host (an environment variable name, "=", an http(s) URL)`;
     add(name, origin);
   }
-  return hosts;
+  return undefined;
+}
+
+/** Where an http task's `secret_env` may be sent: {@link keyHosts} plus SWITCHYARD_HTTP_SECRETS; or the problem. */
+export function httpSecretHosts(env: NodeJS.ProcessEnv): ReadonlyMap<string, ReadonlySet<string>> | string {
+  const known = keyHosts(env);
+  if (typeof known === 'string') return known;
+  const hosts = new Map([...known].map(([name, origins]) => [name, new Set(origins)]));
+  const problem = addPairs(env, HTTP_SECRETS_ENV, (name, origin) => {
+    const set = hosts.get(name) ?? new Set<string>();
+    set.add(origin);
+    hosts.set(name, set);
+  });
+  return problem ?? hosts;
 }

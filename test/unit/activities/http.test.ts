@@ -6,6 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpInputSchema, runHttp } from '../../../src/activities/http.js';
+import { checkWorkerSettings } from '../../../src/worker.js';
 import { startPeer, type Peer } from '../../peers/http-peer.js';
 import { failureOf, recordingIO } from './helpers.js';
 
@@ -21,7 +22,12 @@ afterAll(async () => {
 beforeEach(() => {
   peer.reset();
   // The peer listens on 127.0.0.1: an address class the worker must allow explicitly.
-  env = { SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: 'loopback', PEER_TOKEN: 'tok-secret-123456' };
+  env = {
+    SWITCHYARD_WEBHOOK_ALLOW_NETWORKS: 'loopback',
+    PEER_TOKEN: 'tok-secret-123456',
+    // Where the worker lets that credential go: the peer's origin only.
+    SWITCHYARD_HTTP_SECRETS: `PEER_TOKEN=${peer.url}`,
+  };
 });
 
 const request = (w: Record<string, unknown>) => runHttp(httpInputSchema.parse(w), { ...recordingIO(), env });
@@ -130,9 +136,29 @@ describe('http: credentials and addresses (SPEC rule 15)', () => {
   });
 
   it('a missing secret variable is a final configuration error, before any request', async () => {
+    env.SWITCHYARD_HTTP_SECRETS = `NOT_SET_ANYWHERE=${peer.url}`;
     const failure = await failureOf(request({ url: `${peer.url}/me`, secret_env: 'NOT_SET_ANYWHERE' }));
     expect(failure).toMatchObject({ type: 'ConfigError', nonRetryable: true });
+    expect(failure.message).toMatch(/NOT_SET_ANYWHERE \(secret_env\) is not set on this worker/);
     expect(peer.requests).toHaveLength(0);
+  });
+
+  it('a credential goes only to an origin the worker maps it to; the definition cannot pick another', async () => {
+    const localhost = `http://localhost:${new URL(peer.url).port}`;
+    const other = await failureOf(request({ url: `${localhost}/me`, secret_env: 'PEER_TOKEN' }));
+    expect(other).toMatchObject({ type: 'ConfigError', nonRetryable: true });
+    expect(other.message).toBe(
+      `http: this worker sends PEER_TOKEN only to ${peer.url}, not to ${localhost}; map it with SWITCHYARD_HTTP_SECRETS=PEER_TOKEN=${localhost}`,
+    );
+    // Any worker secret, e.g. a cloud key, named by a definition: mapped nowhere, sent nowhere.
+    env.AWS_SECRET_ACCESS_KEY = 'aws-secret-value-123';
+    const unmapped = await failureOf(request({ url: `${peer.url}/me`, secret_env: 'AWS_SECRET_ACCESS_KEY' }));
+    expect(unmapped.message).toMatch(/sends AWS_SECRET_ACCESS_KEY to no host/);
+    expect(unmapped.message).not.toContain('aws-secret-value-123');
+    expect(peer.requests).toHaveLength(0);
+    expect(() => checkWorkerSettings({ SWITCHYARD_HTTP_SECRETS: 'TOKEN=ftp://x' })).toThrow(
+      /SWITCHYARD_HTTP_SECRETS: "TOKEN=ftp:\/\/x" is not ENV_NAME=https:\/\/host/,
+    );
   });
 
   it('credentials cannot come from headers, and the input never takes a templated origin', () => {
