@@ -15,6 +15,7 @@ import { HTTP_SECRETS_ENV, httpSecretHosts } from './common/key-hosts.js';
 import { nonRetryable } from './common/failures.js';
 import { failureForStatus, fetchOrFail, readText, type Call } from './common/http.js';
 import { redact } from './common/secrets.js';
+import { overLimitText, oversize } from '../payloads.js';
 import { httpInputSchema } from './inputs.js';
 import type { HttpResult } from './types.js';
 
@@ -28,6 +29,9 @@ export interface HttpContext extends ActivityIO {
   /** Where `secret_env` and SWITCHYARD_WEBHOOK_ALLOW_NETWORKS are read (default process.env). */
   env?: NodeJS.ProcessEnv;
 }
+
+/** Result budget under Temporal's 2 MiB payload limit, leaving room for the receipt and envelope (as scripts do). */
+export const HTTP_RESULT_BUDGET = 1.5 * 1024 * 1024;
 
 /** Redirects followed within one origin before giving up (browsers allow 20; an API needs few). */
 export const MAX_REDIRECTS = 5;
@@ -94,12 +98,17 @@ export async function runHttp(input: HttpInput, ctx: HttpContext): Promise<HttpR
         );
       throw failureForStatus(service, status, text, call.res.headers);
     }
-    return {
+    const result: HttpResult = {
       status,
       headers: resultHeaders(call.res.headers, secrets),
       ...parsedBody(call.res.headers, text, service),
       redirects,
     };
+    // Escapes can make a body's JSON text larger than the body (a control character takes 6 bytes).
+    const bytes = oversize(result, HTTP_RESULT_BUDGET);
+    if (bytes !== undefined)
+      throw nonRetryable('ResponseTooLarge', `${service}: ${overLimitText('the answer as a result', bytes, result, 'result')}`);
+    return result;
   }
 }
 

@@ -117,6 +117,15 @@ describe('http: response size', () => {
     expect(streamed.message).toMatch(/more than 1024 bytes/);
   });
 
+  it('refuses an answer whose result would pass the payload budget once JSON escapes it', async () => {
+    peer.script({ status: 200, headers: { 'content-type': 'text/plain' }, body: '\u0001'.repeat(512 * 1024) });
+    const failure = await failureOf(request({ url: `${peer.url}/ctl` }));
+    expect(failure).toMatchObject({ type: 'ResponseTooLarge', nonRetryable: true });
+    expect(failure.message).toMatch(
+      /the answer as a result is 3\.0 MiB .*over the 2 MiB payload limit; most of it is result\.body/,
+    );
+  });
+
   it('refuses max_response_bytes over 1 MiB in the input', () => {
     expect(httpInputSchema.safeParse({ url: 'https://api.example.com/', max_response_bytes: 2 * 1024 * 1024 }).success).toBe(
       false,
