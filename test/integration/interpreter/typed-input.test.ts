@@ -88,4 +88,30 @@ describe('typed input (rule 20)', () => {
     // Nothing was started under that id.
     await expect(client.workflow.getHandle(id).describe()).rejects.toThrow();
   });
+
+  it('schedule create (exit 2) and apply (a problem of the file) refuse bad input for every fired run, naming the field', async () => {
+    const dir = tempDir('typed-schedule');
+    const file = join(dir, 'typed.yaml');
+    writeFileSync(file, TYPED);
+    const create = await switchyard([
+      'schedule',
+      'create',
+      file,
+      '--every',
+      '1h',
+      '--input',
+      'topic=chips',
+      '--input',
+      'limit=0',
+    ]);
+    expect(create.code).toBe(EXIT.usage);
+    expect(create.stderr).toContain('input.limit: at least 1, got 0');
+    const blockFile = join(dir, 'typed-block.yaml');
+    writeFileSync(blockFile, `${TYPED}schedule: { every: 1h, input: { topic: "" } }\n`);
+    const apply = await switchyard(['schedule', 'apply', blockFile]);
+    // apply reports a file's problems as validate does (exit 1), changing nothing.
+    expect(apply.code).toBe(EXIT.failed);
+    expect(apply.stderr).toContain('nothing changed');
+    expect(apply.stderr).toContain('schedule.input.topic  at least 1 characters, got 0');
+  });
 });
