@@ -31,7 +31,7 @@ describe('typed input (rule 20)', () => {
   let client: Client;
   useClient((c) => (client = c));
 
-  it('a run started with `temporal workflow start` and bad input fails at once, naming each field, and runs no task', async () => {
+  it('a run started with `temporal workflow start` and bad input fails at once, naming each field, runs no task, and is not rerun', async () => {
     const taskQueue = uniqueTaskQueue('typed');
     const workflowId = uniqueWorkflowId('typed-raw');
     const args = { definition: definitionFrom(TYPED), input: { limit: 'lots' } };
@@ -59,6 +59,12 @@ describe('typed input (rule 20)', () => {
       // One workflow task, failed for good: the failure is the run's, not a retried workflow task.
       expect(events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED)).toHaveLength(0);
     });
+    // A rerun would carry the same input: refused before anything starts, naming the fields.
+    const rerun = await switchyard(['rerun', workflowId]);
+    expect(rerun.code).toBe(EXIT.usage);
+    expect(rerun.stderr).toContain(
+      `run ${workflowId}: its input does not match the input_schema of 'typed-input': input.topic: missing: a required input`,
+    );
   });
 
   it('good input runs, defaults filling the rest', async () => {
