@@ -4,9 +4,9 @@
  * the worker allows a class in SWITCHYARD_WEBHOOK_ALLOW_NETWORKS), follows redirects only
  * within the URL's own origin, reads its credential only from the worker env var the
  * definition names literally (`secret_env`) and sends it only to an origin the worker maps
- * that variable to (SWITCHYARD_HTTP_SECRETS, key-hosts.ts), and refuses an answer over `max_response_bytes`
- * before it becomes the task's result (SPEC rule 16). 429, 408 and 5xx retry after the
- * server's Retry-After; other unexpected statuses are final.
+ * that variable to (SWITCHYARD_HTTP_SECRETS, key-hosts.ts), and refuses an answer over
+ * `max_response_bytes` before it becomes the task's result (SPEC rule 16). 429, 408 and 5xx
+ * retry after the server's Retry-After; other unexpected statuses are final.
  */
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
@@ -45,6 +45,7 @@ const DROPPED_HEADERS = new Set(['set-cookie', 'set-cookie2']);
 export async function runHttp(input: HttpInput, ctx: HttpContext): Promise<HttpResult> {
   const env = ctx.env ?? process.env;
   const origin = new URL(input.url).origin;
+  // Messages name the origin only: a path or query may carry a token.
   const service = origin;
   // Before the secret is even read: a refused address gets nothing.
   const dispatcher = guardedDispatcher(input.url, env, 'http');
