@@ -23,10 +23,11 @@ import {
 } from './lifecycle.js';
 import { keepReceipt } from './receipts.js';
 import { settleData } from './transitions.js';
-import { createRun, executionEnded, pump, rearmDelays, releaseDelayed } from './runs.js';
+import { createRun, eventArrived, executionEnded, pump, rearmDelays, releaseDelayed, waitTimerFired } from './runs.js';
 import { STATE_FORMAT, type RunPhase, type RunState } from './state.js';
 import { initialSummaries } from './summary.js';
 import { openTurn, type Turn } from './turn.js';
+import { rearmWaits } from './waits.js';
 
 /**
  * Creates the state of a new run and starts its entry points (SPEC §3 rule 1) — or, for a
@@ -109,12 +110,10 @@ function dispatch(turn: Turn, event: ConductorEvent): Work<void> | void {
       if (isNotification(turn, event.executionId)) return notificationEnded(turn, event);
       keepReceipt(turn, event.receipt);
       return executionEnded(turn, event);
-    case 'timer.fired': {
-      if (releaseDelayed(turn, event.timerId)) return;
-      const timedOut = deadlinePassed(turn, event.timerId);
-      if (timedOut !== undefined) failRun(turn, timedOut, 'cancel');
-      return;
-    }
+    case 'timer.fired':
+      return timerFired(turn, event.timerId);
+    case 'event.received':
+      return eventArrived(turn, event);
     case 'run.paused':
       return setPaused(turn, true);
     case 'run.resumed':
@@ -126,6 +125,14 @@ function dispatch(turn: Turn, event: ConductorEvent): Work<void> | void {
   }
 }
 
+/** A delay ends, a wait times out, or the whole-run deadline passes. */
+function* timerFired(turn: Turn, timerId: string): Work<void> {
+  if (releaseDelayed(turn, timerId)) return;
+  if (yield* waitTimerFired(turn, timerId)) return;
+  const timedOut = deadlinePassed(turn, timerId);
+  if (timedOut !== undefined) failRun(turn, timedOut, 'cancel');
+}
+
 /** A new run of the chain: timers re-armed for what is left of them (deadline first, as it was armed first). */
 function continueRun(turn: Turn): void {
   turn.state.generation += 1;
@@ -133,5 +140,6 @@ function continueRun(turn: Turn): void {
   const late = rearmDeadline(turn);
   // Delays are re-armed even then: failing cancels the timers the state names, so they must exist.
   rearmDelays(turn);
+  rearmWaits(turn);
   if (late !== undefined) failRun(turn, late, 'cancel');
 }

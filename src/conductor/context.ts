@@ -7,7 +7,16 @@
  * already compiled every one of them.
  */
 import type { ActionKind } from '../activities/types.js';
-import { DEFAULTS, parseDuration, taskPath, type Definition, type Graph, type Scope, type Task } from '../definition/core.js';
+import {
+  DEFAULTS,
+  parseDuration,
+  RACE_JOIN,
+  taskPath,
+  type Definition,
+  type Graph,
+  type Scope,
+  type Task,
+} from '../definition/core.js';
 import type { RetrySettings } from './events.js';
 import type { RunState } from './state.js';
 
@@ -30,8 +39,26 @@ export interface TaskPlan {
   readonly settings: ActivitySettings;
   readonly maxIterations: number;
   readonly delayMs?: number;
-  /** For tasks with `join`: the distinct inbound sources and how many must arrive. */
-  readonly join?: { readonly sources: readonly string[]; readonly requirement: number };
+  /**
+   * For tasks with `join`: the distinct inbound sources and how many must arrive. A race
+   * (`join: first`, rule 18) also knows, per source, the tasks of its branch: the tasks the
+   * source is reached from without passing through the join.
+   */
+  readonly join?: {
+    readonly sources: readonly string[];
+    readonly requirement: number;
+    readonly race?: Readonly<Record<string, readonly string[]>>;
+  };
+  /** For `action: wait` (rule 17): the event, its payload schema and how long to wait. */
+  readonly wait?: WaitPlan;
+}
+
+/** What an `action: wait` task waits for. */
+export interface WaitPlan {
+  readonly event: string;
+  readonly schema?: unknown;
+  /** The task's `timeout`; without one the wait has no limit but the run's. */
+  readonly timeoutMs?: number;
 }
 
 /** The `on_failure.notify` delivery, when the definition asks for one. */
@@ -114,6 +141,7 @@ export function buildContext(source: ContextSource): RunContext {
 
 function planTask(definition: Definition, graph: Graph, name: string, task: Task): TaskPlan {
   const requirement = graph.joinRequirement[name];
+  const sources = graph.inboundSources[name] ?? [];
   return {
     name,
     task,
@@ -121,8 +149,55 @@ function planTask(definition: Definition, graph: Graph, name: string, task: Task
     settings: activitySettings(task),
     maxIterations: task.max_iterations ?? definition.max_iterations ?? DEFAULTS.maxIterations,
     ...(task.delay === undefined ? {} : { delayMs: parseDuration(task.delay) }),
-    ...(requirement === undefined ? {} : { join: { sources: graph.inboundSources[name] ?? [], requirement } }),
+    ...(requirement === undefined
+      ? {}
+      : {
+          join: {
+            sources,
+            requirement,
+            ...(task.join === RACE_JOIN ? { race: raceBranches(graph, name, sources) } : {}),
+          },
+        }),
+    ...(task.action === 'wait' ? { wait: waitPlan(task) } : {}),
   };
+}
+
+function waitPlan(task: Task): WaitPlan {
+  const spec = task.with ?? {};
+  return {
+    event: String(spec.event),
+    ...(spec.schema === undefined ? {} : { schema: spec.schema }),
+    ...(task.timeout === undefined ? {} : { timeoutMs: parseDuration(task.timeout) }),
+  };
+}
+
+/**
+ * Per source of race `join`, the tasks of its branch: the source and every task it is reached
+ * from without passing through the join, less those that also lead to another source (shared
+ * upstream work is no one branch's to cancel).
+ */
+function raceBranches(graph: Graph, join: string, sources: readonly string[]): Record<string, string[]> {
+  const inbound = new Map<string, string[]>();
+  for (const [from, edges] of Object.entries(graph.outbound))
+    for (const edge of edges) inbound.set(edge.to, [...(inbound.get(edge.to) ?? []), from]);
+  const upstream = (source: string): Set<string> => {
+    const seen = new Set<string>();
+    const queue = [source];
+    for (let at = 0; at < queue.length; at++) {
+      const name = queue[at] as string;
+      if (name === join || seen.has(name)) continue;
+      seen.add(name);
+      queue.push(...(inbound.get(name) ?? []));
+    }
+    return seen;
+  };
+  const reach = new Map(sources.map((source) => [source, upstream(source)]));
+  const branches: Record<string, string[]> = {};
+  for (const source of sources) {
+    const others = sources.filter((other) => other !== source).map((other) => reach.get(other) ?? new Set<string>());
+    branches[source] = [...(reach.get(source) ?? [])].filter((task) => !others.some((other) => other.has(task)));
+  }
+  return branches;
 }
 
 /** The Temporal settings of a task's activity; DEFAULTS fill what it leaves out. */
@@ -149,9 +224,9 @@ export function planOf(context: RunContext, task: string): TaskPlan {
   return plan;
 }
 
-/** True for actions that run an activity (`noop` completes inside the conductor). */
+/** True for actions that run an activity (`noop` and `wait` complete inside the conductor). */
 export function runsActivity(action: Task['action']): action is ActionKind {
-  return action !== 'noop';
+  return action !== 'noop' && action !== 'wait';
 }
 
 /** The part of a scope every expression sees: input, ctx, results, workflow. */

@@ -73,8 +73,20 @@ export interface TimerFiredEvent {
   now: number;
 }
 
+/**
+ * An event sent to the run (a Temporal Update named `event`), already validated against the
+ * waiting task's payload schema: it ends the oldest wait for it (SPEC §3 rule 17).
+ */
+export interface EventReceivedEvent {
+  kind: 'event.received';
+  event: string;
+  data: unknown;
+  now: number;
+}
+
 /** Everything the host can tell the conductor after the run started. */
-export type ConductorEvent = RunContinuedEvent | ExecutionCompletedEvent | ExecutionFailedEvent | TimerFiredEvent | SimpleEvent;
+export type ConductorEvent =
+  RunContinuedEvent | ExecutionCompletedEvent | ExecutionFailedEvent | TimerFiredEvent | EventReceivedEvent | SimpleEvent;
 
 /** A Temporal RetryPolicy, already resolved to milliseconds. */
 export interface RetrySettings {

@@ -4,7 +4,16 @@
  */
 export { startRun, step } from './conductor.js';
 export { buildContext, activitySettings, type RunContext, type ActivitySettings } from './context.js';
-export { carriedOf, viewOf, type CarriedView, type StateView, type RunningView, type BarrierView } from './view.js';
+export {
+  carriedOf,
+  viewOf,
+  type CarriedView,
+  type StateView,
+  type RunningView,
+  type BarrierView,
+  type WaitingView,
+} from './view.js';
+export { openWaits } from './waits.js';
 export { detailsOf } from './details.js';
 export { readState } from './upgrade.js';
 export { STATE_FORMAT } from './state.js';

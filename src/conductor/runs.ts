@@ -9,7 +9,7 @@ import { formatDuration, keepLiterals, renderTemplate, splitTargets, type Scope 
 import { overLimitText, oversize } from '../payloads.js';
 import { baseScope, planOf, runsActivity, type ActivitySettings, type FailureHandling } from './context.js';
 import { settled, type Work } from './evaluation.js';
-import type { ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
+import type { EventReceivedEvent, ExecutionCompletedEvent, ExecutionFailedEvent } from './events.js';
 import { claimItems, evaluateItems, fanOutOutcome, newFanOut, recordItem, type RunOutcome } from './fanout.js';
 import { claimIteration } from './guards.js';
 import { failRun, mayStart, mayStartRun } from './lifecycle.js';
@@ -17,6 +17,7 @@ import type { Execution, TaskRun, Work as WorkSlice } from './state.js';
 import { addAttempts, markScheduled, markStarted, markTask } from './summary.js';
 import { endRun } from './transitions.js';
 import { emit, type Turn } from './turn.js';
+import { beginWait, dropWaits, takeWait, timeOutWait, timeoutText } from './waits.js';
 
 /** Replaces the work slice with `change` applied. */
 function change(turn: Turn, update: (work: WorkSlice) => Partial<WorkSlice>): void {
@@ -140,6 +141,11 @@ function* startItems(turn: Turn, runId: string): Work<boolean> {
 
 function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
   const plan = planOf(turn.context, run.task);
+  if (plan.wait !== undefined) {
+    // No activity: the run waits for its event (rule 17); its `with` is literal, never rendered.
+    beginWait(turn, run, plan.wait, plan.wait.timeoutMs === undefined ? undefined : nextId(turn, 't'));
+    return;
+  }
   const scope = runScope(turn, run);
   if (index !== undefined) {
     scope.item = run.fanout?.items[index];
@@ -245,6 +251,56 @@ export function* executionEnded(turn: Turn, event: ExecutionCompletedEvent | Exe
   if (outcome !== undefined) yield* finishRun(turn, recorded, outcome);
 }
 
+/** An event arrived (rule 17): the oldest wait for it ends, its payload the task's result. */
+export function* eventArrived(turn: Turn, event: EventReceivedEvent): Work<void> {
+  const wait = takeWait(turn, event.event);
+  const run = wait === undefined ? undefined : findRun(turn, wait.runId);
+  if (run !== undefined) yield* finishRun(turn, run, { status: 'succeeded', result: event.data, attempts: 1 });
+}
+
+/** A timer fired: if it is a wait's timeout, the wait fails (transitions may handle it); false otherwise. */
+export function* waitTimerFired(turn: Turn, timerId: string): Work<boolean> {
+  const wait = timeOutWait(turn, timerId);
+  if (wait === undefined) return false;
+  const run = findRun(turn, wait.runId);
+  const error = { type: WAIT_TIMED_OUT, message: timeoutText(wait, planOf(turn.context, wait.task).wait) };
+  if (run !== undefined) yield* finishRun(turn, run, { status: 'failed', error, attempts: 1 });
+  return true;
+}
+
+/** The error type of a wait whose timeout passed. */
+export const WAIT_TIMED_OUT = 'WaitTimedOut';
+
+/**
+ * A race was won (rule 18): every task run of `tasks` — the losing branches — is cancelled:
+ * its activities (the host stops them; a script's process group goes), delay timers and
+ * waits. Returns the tasks that had a run cancelled.
+ */
+export function cancelBranches(turn: Turn, tasks: readonly string[]): Set<string> {
+  const losing = new Set(tasks);
+  const { runs, executions, timers } = turn.state.work;
+  const cancelledRuns = runs.filter((run) => losing.has(run.task));
+  const runIds = new Set(cancelledRuns.map((run) => run.id));
+  const cancelledExecutions = executions.filter((execution) => runIds.has(execution.runId));
+  const cancelledTimers = timers.filter((timer) => runIds.has(timer.runId));
+  const cancelledWaits = dropWaits(turn, (wait) => runIds.has(wait.runId));
+  change(turn, (work) => ({
+    runs: work.runs.filter((run) => !runIds.has(run.id)),
+    executions: work.executions.filter((execution) => !runIds.has(execution.runId)),
+    timers: work.timers.filter((timer) => !runIds.has(timer.runId)),
+  }));
+  const cancelled = new Set(cancelledRuns.map((run) => run.task));
+  for (const task of cancelled) markTask(turn, task, 'cancelled');
+  const executionIds = cancelledExecutions.map((execution) => execution.id);
+  const timerIds = [...cancelledTimers.map((timer) => timer.id), ...waitTimers(cancelledWaits)];
+  if (executionIds.length > 0 || timerIds.length > 0) emit(turn, { kind: 'cancel', executionIds, timerIds });
+  return cancelled;
+}
+
+function waitTimers(waits: readonly { timer?: { id: string } }[]): string[] {
+  return waits.flatMap((wait) => (wait.timer === undefined ? [] : [wait.timer.id]));
+}
+
 function* finishRun(turn: Turn, run: TaskRun, outcome: RunOutcome): Work<void> {
   change(turn, (work) => ({ runs: work.runs.filter((candidate) => candidate.id !== run.id) }));
   yield* endRun(turn, run, outcome);
@@ -260,10 +316,17 @@ export function abandonWork(
   handling: FailureHandling,
   keep: ReadonlySet<string> = new Set(),
 ): { executionIds: string[]; timerIds: string[] } {
-  const { runs, executions, timers } = turn.state.work;
+  const { executions, timers } = turn.state.work;
   const kept = <T extends { runId: string }>(item: T) => keep.has(item.runId);
+  // A wait ends only by an event or its timeout: a failing or cancelled run waits for neither
+  // (a kept run's wait stays: the run fails once it ended).
+  const waits = dropWaits(turn, (wait) => !keep.has(wait.runId));
+  const waiting = new Set(waits.map((wait) => wait.runId));
+  const runs = turn.state.work.runs.filter((run) => !waiting.has(run.id));
+  for (const wait of waits) markTask(turn, wait.task, 'cancelled');
+  if (waiting.size > 0) change(turn, () => ({ runs }));
   for (const run of runs) if (run.stage !== 'active' && !keep.has(run.id)) markTask(turn, run.task, 'cancelled');
-  const timerIds = timers.filter((timer) => !kept(timer)).map((timer) => timer.id);
+  const timerIds = [...timers.filter((timer) => !kept(timer)).map((timer) => timer.id), ...waitTimers(waits)];
   if (handling === 'drain') {
     change(turn, () => ({ runs: runs.filter((run) => run.stage === 'active' || keep.has(run.id)), timers: timers.filter(kept) }));
     return { executionIds: [], timerIds };
@@ -280,6 +343,7 @@ export function abandonWork(
 
 /** A cancelled run closes: a fan-out whose items never all started ends here, cancelled. */
 export function closeWork(turn: Turn): void {
+  dropWaits(turn, () => true);
   for (const run of turn.state.work.runs) markTask(turn, run.task, 'cancelled');
   change(turn, () => ({ runs: [], executions: [], timers: [] }));
 }
@@ -289,7 +353,7 @@ export function hasExecutionsOut(turn: Turn): boolean {
   return turn.state.work.executions.length > 0;
 }
 
-/** Work that is scheduled or waiting: task runs not yet ended, or delay timers. */
+/** Work that is scheduled or waiting: task runs not yet ended (waits among them), or delay timers. */
 export function hasPendingWork(turn: Turn): boolean {
   return turn.state.work.runs.length > 0 || turn.state.work.timers.length > 0;
 }

@@ -166,6 +166,19 @@ export interface Work {
   readonly timers: readonly DelayTimer[];
 }
 
+/** A task run of `action: wait` waiting for its event (SPEC §3 rule 17). */
+export interface Wait {
+  /** The task run (`task#iteration`) it belongs to. */
+  readonly runId: string;
+  readonly task: string;
+  readonly iteration: number;
+  readonly event: string;
+  /** When the wait began (ms since epoch, workflow time). */
+  readonly since: number;
+  /** Its `timeout` timer, when the task has one. */
+  readonly timer?: { readonly id: string; readonly dueAt: number };
+}
+
 /** Open join barriers. Writer: joins.ts. */
 export interface Joins {
   /** Open barriers per join task, oldest first. */
@@ -202,6 +215,11 @@ export interface RunState {
   /** Per-task summary. Writer: summary.ts. */
   tasks: Readonly<Record<string, TaskSummary>>;
   receipts: ReceiptLog;
+  /**
+   * Waits for events, oldest first. Writer: waits.ts. Absent in states carried by releases
+   * before `action: wait`, and in runs that never waited.
+   */
+  waits?: readonly Wait[];
 }
 
 /**

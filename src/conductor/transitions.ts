@@ -22,7 +22,7 @@ import type { ReportedError } from './events.js';
 import type { RunOutcome } from './fanout.js';
 import { arriveAtJoin } from './joins.js';
 import { attemptsText, cancelling, failAfter, failRun, followsTransitions } from './lifecycle.js';
-import { createRun } from './runs.js';
+import { cancelBranches, createRun } from './runs.js';
 import type { RunData, TaskRun } from './state.js';
 import { markEnded, markTask } from './summary.js';
 import { note, type Turn } from './turn.js';
@@ -152,7 +152,34 @@ function asJson(value: unknown): unknown {
 /** Schedules `task` because `source` took a transition into it (rules 3 and 4). */
 function schedule(turn: Turn, task: string, source: string): void {
   const { join } = planOf(turn.context, task);
-  if (join === undefined || arriveAtJoin(turn, task, source, join)) createRun(turn, task);
+  if (join === undefined) {
+    createRun(turn, task);
+    return;
+  }
+  if (!arriveAtJoin(turn, task, source, join)) return;
+  if (join.race !== undefined) settleRace(turn, task, source, join);
+  createRun(turn, task);
+}
+
+/**
+ * A race (`join: first`, rule 18) fired: the other sources' branches still running are
+ * cancelled, and each source whose branch was cancelled counts as arrived late in this round
+ * (it never will arrive), so the round closes and the next round starts afresh.
+ */
+function settleRace(
+  turn: Turn,
+  task: string,
+  winner: string,
+  join: { sources: readonly string[]; requirement: number; race?: Readonly<Record<string, readonly string[]>> },
+): void {
+  const branches = join.race ?? {};
+  const losers = join.sources.filter((source) => source !== winner);
+  const cancelled = cancelBranches(
+    turn,
+    losers.flatMap((source) => branches[source] ?? []),
+  );
+  for (const source of losers)
+    if ((branches[source] ?? []).some((member) => cancelled.has(member))) arriveAtJoin(turn, task, source, join);
 }
 
 function outcomeScope(turn: Turn, run: TaskRun, outcome: RunOutcome): Scope {

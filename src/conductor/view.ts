@@ -6,6 +6,7 @@ import type { Receipt } from '../activities/types.js';
 import { oversize, PAYLOAD_LIMIT_TEXT } from '../payloads.js';
 import { missingSources } from './barriers.js';
 import type { RunContext } from './context.js';
+import { openWaits } from './waits.js';
 import type { NotificationReport, RunFailure, RunPhase, RunState, TaskSummary } from './state.js';
 
 /** What a rerun needs of a run's final state (the `carried` query's answer): ctx, results, iterations, how it ended. */
@@ -37,6 +38,17 @@ export interface RunningView {
   index?: number;
 }
 
+/** One task waiting for an event (rule 17). */
+export interface WaitingView {
+  task: string;
+  iteration: number;
+  event: string;
+  /** ISO-8601: when it began to wait. */
+  since: string;
+  /** ISO-8601: when it times out, if it has a timeout. */
+  until?: string;
+}
+
 /** One open join barrier. */
 export interface BarrierView {
   task: string;
@@ -55,6 +67,8 @@ export interface StateView {
   running: RunningView[];
   /** Task runs not yet started: waiting to start (ready) or on their delay timer. */
   scheduled: { task: string; iteration: number; stage: 'ready' | 'delayed' }[];
+  /** Tasks waiting for an event sent to the run, oldest first. */
+  waiting: WaitingView[];
   barriers: BarrierView[];
   iterations: Readonly<Record<string, number>>;
   ctx: Readonly<Record<string, unknown>>;
@@ -101,6 +115,13 @@ function fullView(context: RunContext, state: RunState): StateView {
     scheduled: work.runs.flatMap((run) =>
       run.stage === 'active' ? [] : [{ task: run.task, iteration: run.iteration, stage: run.stage }],
     ),
+    waiting: openWaits(state).map((wait) => ({
+      task: wait.task,
+      iteration: wait.iteration,
+      event: wait.event,
+      since: new Date(wait.since).toISOString(),
+      ...(wait.timer === undefined ? {} : { until: new Date(wait.timer.dueAt).toISOString() }),
+    })),
     barriers: Object.values(state.joins.barriers).flatMap((barriers) =>
       barriers.map((barrier) => ({
         task: barrier.task,

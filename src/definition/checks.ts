@@ -20,7 +20,9 @@ import {
 import type { LooseDefinition, LooseTask, LooseTransition } from './structure.js';
 import { formatPath, joinPath } from './paths.js';
 import type { Problem } from './problems.js';
-import { RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './language.js';
+import { EVENT_NAME_PATTERN, RESERVED_EVENT_NAMES, RESERVED_TASK_NAMES, TASK_NAME_PATTERN } from './language.js';
+import { payloadSchemaProblems } from './payload-schema.js';
+import { hasTemplates, isPlainObject } from './templates.js';
 import { didYouMean } from './suggest.js';
 import { inputSchemaProblems, runInputProblems } from './input-schema.js';
 
@@ -100,7 +102,8 @@ function checkTask(name: string, task: LooseTask, names: ReadonlySet<string>): P
   const problems: Problem[] = [];
   (task.next ?? []).forEach((transition, index) => problems.push(...checkTransition(name, index, transition, names)));
   problems.push(...checkDeadTransitions(name, task.next ?? []));
-  problems.push(...expressionProblems(checkTemplates(task.with, taskPath(name, 'with'))));
+  if (task.action === 'wait') problems.push(...checkWait(name, task));
+  else problems.push(...expressionProblems(checkTemplates(task.with, taskPath(name, 'with'))));
   if (task.items !== undefined) problems.push(...expressionProblems(compileProblems(task.items, taskPath(name, 'items'))));
   if (task.concurrency !== undefined && task.items === undefined) {
     problems.push({ path: taskPath(name, 'concurrency'), message: 'concurrency limits a fan-out: it needs items' });
@@ -122,6 +125,45 @@ function checkTask(name: string, task: LooseTask, names: ReadonlySet<string>): P
       }
     }
   }
+  return problems;
+}
+
+/** The fields of a wait task's `with`. */
+const WAIT_FIELDS = ['event', 'schema'] as const;
+/** Task fields that configure an activity or a fan-out, which a wait does not run. */
+const NOT_FOR_WAIT = ['items', 'concurrency', 'retry', 'heartbeat'] as const;
+
+/**
+ * `action: wait` (SPEC §3 rule 17): `with: { event, schema? }`, all literal — the event name
+ * is the run's Update name and the schema judges untrusted payloads, so neither is ever
+ * rendered from run data.
+ */
+function checkWait(name: string, task: LooseTask): Problem[] {
+  const problems: Problem[] = [];
+  for (const field of NOT_FOR_WAIT)
+    if (task[field] !== undefined)
+      problems.push({ path: taskPath(name, field), message: `a wait task runs no activity and no fan-out: remove ${field}` });
+  const spec = task.with;
+  const path = taskPath(name, 'with');
+  if (!isPlainObject(spec)) return [...problems, { path, message: 'a wait task needs with: { event: NAME }' }];
+  for (const key of Object.keys(spec))
+    if (!WAIT_FIELDS.some((field) => field === key))
+      problems.push({ path: joinPath(path, key), message: `unknown key '${key}'${didYouMean(key, [...WAIT_FIELDS])}` });
+  if (hasTemplates(spec))
+    problems.push({ path, message: "a wait's event and schema are never rendered from run data: write them literally" });
+  const event = spec.event;
+  if (typeof event !== 'string') problems.push({ path: joinPath(path, 'event'), message: 'missing: the event name to wait for' });
+  else if (!EVENT_NAME_PATTERN.test(event))
+    problems.push({
+      path: joinPath(path, 'event'),
+      message: `invalid event name '${event}': use letters, digits, _ and -, not starting with a digit or -`,
+    });
+  else if (RESERVED_EVENT_NAMES.some((reserved) => reserved === event))
+    problems.push({
+      path: joinPath(path, 'event'),
+      message: `'${event}' is reserved for the run's own controls (${RESERVED_EVENT_NAMES.join(', ')}); rename the event`,
+    });
+  if (spec.schema !== undefined) problems.push(...payloadSchemaProblems(spec.schema, joinPath(path, 'schema')));
   return problems;
 }
 

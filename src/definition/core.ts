@@ -26,4 +26,5 @@ export { DefinitionError, formatProblems, type Problem } from './problems.js';
 export { checkReceived, type ValidationResult, type ValidDefinition } from './received.js';
 export { keepLiterals, splitTargets } from './trust.js';
 export { runInputProblems } from './input-schema.js';
+export { payloadErrors } from './payload-schema.js';
 export type { Definition, Task, Transition, Retry, OnFailure, Duration } from './schema.js';

@@ -105,6 +105,7 @@ export function buildGraph(def: GraphSource): Graph {
   const joinRequirement: Record<string, number> = {};
   for (const [name, task] of Object.entries(def.tasks)) {
     if (task.join === 'all') joinRequirement[name] = inboundSources[name]?.length ?? 0;
+    else if (task.join === 'first') joinRequirement[name] = 1;
     else if (typeof task.join === 'number') joinRequirement[name] = task.join;
   }
   const entryPoints =

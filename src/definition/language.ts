@@ -24,9 +24,27 @@ export const RESERVED_TASK_NAMES = ['fail', 'succeed', 'noop', 'continue', 'retr
 export const WHEN_KEYWORDS = ['succeeded', 'failed', 'completed'] as const;
 export type WhenKeyword = (typeof WHEN_KEYWORDS)[number];
 
-/** Kinds of action a task may run: the activities, plus `noop` for pure routing/join tasks. */
-export const ACTIONS = ['script', 'agent', 'deliver', 'http', 'noop'] as const;
+/**
+ * Kinds of action a task may run: the activities, `noop` for pure routing/join tasks, and
+ * `wait`, which waits inside the workflow for a named event (SPEC §3 rule 17).
+ */
+export const ACTIONS = ['script', 'agent', 'deliver', 'http', 'noop', 'wait'] as const;
 export type Action = (typeof ACTIONS)[number];
+
+/**
+ * An event name of `action: wait`: it names the run's Temporal Update, so it is an
+ * identifier (the CLI and `temporal workflow update execute --name` take it as written).
+ */
+export const EVENT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+
+/**
+ * Names an event may not take: the run's own signals, queries and updates answer to them
+ * (pause/resume, the `state` and `carried` queries), or may in a later release.
+ */
+export const RESERVED_EVENT_NAMES = ['pause', 'resume', 'state', 'carried', 'cancel', 'drain', 'send', 'terminate'] as const;
+
+/** `join: first`: the first arriving source fires the task and the other source branches are cancelled (rule 18). */
+export const RACE_JOIN = 'first';
 
 /** What to do when a task fails and no transition takes the failure (SPEC §3 rule 5). */
 export const FAILURE_MODES = ['fail_fast', 'drain'] as const;

@@ -73,19 +73,25 @@ export type Retry = z.infer<typeof RetrySchema>;
 /** A node of the graph. */
 export const TaskSchema = z
   .object({
-    action: ActionSchema.describe('script, agent, deliver or http runs an activity; noop only routes (e.g. a join)'),
+    action: ActionSchema.describe(
+      'script, agent, deliver or http runs an activity; noop only routes (e.g. a join); wait waits for an event sent to the run',
+    ),
     description: z.string().optional().describe('free text for readers and diagrams'),
     with: z.record(z.string(), z.unknown()).optional().describe('the action input; values may be templates'),
     next: z.array(TransitionSchema).optional().describe('read in order; the first transition whose when holds is taken'),
     join: z
-      .union([z.literal('all'), z.number().int().positive()])
+      .union([z.literal('all'), z.literal('first'), z.number().int().positive()])
       .optional()
-      .describe('barrier: wait for all inbound tasks, or for N distinct ones'),
+      .describe(
+        'barrier: wait for all inbound tasks, or for N distinct ones; first: a race, the first source fires and the other source branches are cancelled',
+      ),
     items: z.string().optional().describe('fan-out: an expression yielding a list; the action runs once per item'),
     concurrency: z.number().int().positive().optional().describe('fan-out: at most N items at a time'),
     delay: DurationSchema.optional().describe('durable timer before the task starts'),
     retry: RetrySchema.optional(),
-    timeout: DurationSchema.optional().describe('per attempt (start-to-close)'),
+    timeout: DurationSchema.optional().describe(
+      'per attempt (start-to-close); for wait: how long to wait for the event (none: no limit but the run timeout)',
+    ),
     heartbeat: DurationSchema.optional().describe(
       'heartbeat timeout (default 30s): a silent worker loses the task to another after this',
     ),

@@ -82,7 +82,7 @@ export interface LooseTask {
   description?: string | undefined;
   with?: Record<string, unknown> | undefined;
   next?: LooseTransition[] | undefined;
-  join?: 'all' | number | undefined;
+  join?: 'all' | 'first' | number | undefined;
   items?: string | undefined;
   concurrency?: number | undefined;
   delay?: string | undefined;
@@ -164,8 +164,9 @@ const count = expecting(
 );
 const factor = expecting('a number of at least 1', (value): value is number => typeof value === 'number' && value >= 1);
 const join = expecting(
-  "'all' or a whole number of at least 1",
-  (value): value is 'all' | number => value === 'all' || (Number.isInteger(value) && Number(value) >= 1),
+  "'all', 'first' or a whole number of at least 1",
+  (value): value is 'all' | 'first' | number =>
+    value === 'all' || value === 'first' || (Number.isInteger(value) && Number(value) >= 1),
 );
 const action = expecting(`one of ${ACTIONS.join(', ')}`, (value): value is Action => ACTIONS.some((known) => known === value));
 const failureMode = expecting(`one of ${FAILURE_MODES.join(', ')}`, (value): value is FailureMode =>

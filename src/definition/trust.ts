@@ -40,6 +40,8 @@ export const LITERAL_FIELDS: Readonly<Record<Action, readonly LiteralField[]>> =
     { path: ['secret_header'], why: SECRET_ROUTE },
   ],
   noop: [],
+  // A wait's `with` is never rendered: checks.ts refuses a template anywhere in it.
+  wait: [],
 };
 
 function valueAt(value: unknown, path: readonly PathSegment[]): unknown {

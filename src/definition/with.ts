@@ -23,6 +23,8 @@ const SCHEMAS: Readonly<Record<Action, z.ZodType | undefined>> = {
   deliver: deliverInputSchema,
   http: httpInputSchema,
   noop: undefined,
+  // Checked by checks.ts (event name, payload schema), which the interpreter runs too.
+  wait: undefined,
 };
 
 /** Duration fields of a `with`: a literal number there is refused, as everywhere in a definition. */

@@ -39,6 +39,7 @@ function view(overrides: Partial<StateView> = {}): StateView {
     paused: false,
     running: [],
     scheduled: [],
+    waiting: [],
     barriers: [],
     iterations: {},
     ctx: {},

@@ -38,7 +38,12 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 
 const SignalSchema = z
   .object({
-    send: z.enum(['pause', 'resume', 'drain']),
+    /** `event`: an event sent to the run (rule 17), named by `event`, with `data` as payload. */
+    send: z.enum(['pause', 'resume', 'drain', 'event']),
+    event: z.string().optional(),
+    data: z.unknown().optional(),
+    /** Deliver at this virtual time (ms after the start), unless something else is due earlier. */
+    at: z.number().int().min(0).optional(),
     /** Deliver once this many activities have ended; without it, when nothing else can happen. */
     after: z.number().int().min(0).optional(),
   })
@@ -116,7 +121,8 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
   // What the interpreter accepts: the fixtures' tasks are abstract, their `with` is not an activity's.
   const valid = checkReceived(fixture.definition);
   if (!valid.ok) throw new Error(`fixture '${fixture.name}' has an invalid definition:\n${formatProblems(valid.problems)}`);
-  let now = Date.parse(WORKFLOW.startTime);
+  const start = Date.parse(WORKFLOW.startTime);
+  let now = start;
   let seq = 0;
   let completions = 0;
   let continued = 0;
@@ -200,6 +206,15 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
   function pickEvent(): ConductorEvent | undefined {
     const dueSignal = signals.findIndex((signal) => signal.after !== undefined && signal.after <= completions);
     if (dueSignal === 0) return deliver();
+    const timed = signals[0]?.at;
+    if (timed !== undefined) {
+      const at = start + timed;
+      const nextFlight = Math.min(...inFlight.map((flight) => flight.at), ...timers.map((timer) => timer.at));
+      if (at <= nextFlight) {
+        now = Math.max(now, at);
+        return deliver();
+      }
+    }
     const wanted = order[0] === undefined ? undefined : inFlight.find((flight) => flight.label === order[0]);
     if (wanted !== undefined) order.shift();
     const flight = wanted ?? [...inFlight].sort((a, b) => a.at - b.at || a.seq - b.seq)[0];
@@ -221,6 +236,11 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
   function deliver(): ConductorEvent | undefined {
     const signal = signals.shift();
     if (signal === undefined) return undefined;
+    if (signal.send === 'event') {
+      const event = signal.event ?? '';
+      starts.push(`(event ${event})`);
+      return { kind: 'event.received', event, data: signal.data ?? null, now };
+    }
     starts.push(`(${signal.send})`);
     const kinds = { pause: 'run.paused', resume: 'run.resumed', drain: 'drain.requested' } as const;
     return { kind: kinds[signal.send], now };

@@ -19,6 +19,7 @@ const OWNERS: Record<string, string> = {
   tasks: 'summary.ts',
   receipts: 'receipts.ts',
   generation: 'conductor.ts',
+  waits: 'waits.ts',
 };
 
 /** `state.work = …`, `turn.state.generation += 1`: a write to a slice, with the slice name. */
