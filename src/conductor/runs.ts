@@ -281,12 +281,15 @@ export function cancelBranches(turn: Turn, tasks: readonly string[]): Set<string
   const { runs, executions, timers } = turn.state.work;
   const cancelledRuns = runs.filter((run) => losing.has(run.task));
   const runIds = new Set(cancelledRuns.map((run) => run.id));
-  const cancelledExecutions = executions.filter((execution) => runIds.has(execution.runId));
+  const cancelledExecutions = executions.filter((execution) => runIds.has(execution.runId) && execution.cancelled !== true);
   const cancelledTimers = timers.filter((timer) => runIds.has(timer.runId));
   const cancelledWaits = dropWaits(turn, (wait) => runIds.has(wait.runId));
   change(turn, (work) => ({
     runs: work.runs.filter((run) => !runIds.has(run.id)),
-    executions: work.executions.filter((execution) => !runIds.has(execution.runId)),
+    // Still out until they report back (their receipts say `cancelled`); their run is gone.
+    executions: work.executions.map((execution) =>
+      cancelledExecutions.includes(execution) ? { ...execution, cancelled: true as const } : execution,
+    ),
     timers: work.timers.filter((timer) => !runIds.has(timer.runId)),
   }));
   const cancelled = new Set(cancelledRuns.map((run) => run.task));
@@ -338,7 +341,9 @@ export function abandonWork(
     executions: executions.filter(kept),
     timers: timers.filter(kept),
   }));
-  return { executionIds: abandoned.map((execution) => execution.id), timerIds };
+  // A race already asked to cancel its losers' activities: once is enough.
+  const executionIds = abandoned.filter((execution) => execution.cancelled !== true).map((execution) => execution.id);
+  return { executionIds, timerIds };
 }
 
 /** A cancelled run closes: a fan-out whose items never all started ends here, cancelled. */

@@ -119,6 +119,12 @@ export interface Execution {
   readonly task: string;
   readonly iteration: number;
   readonly index?: number;
+  /**
+   * Cancelled by a race its task lost (rule 18): its run is gone, but it stays out until the
+   * activity reports back — a script only once its process group is gone — so its receipt
+   * (outcome `cancelled`) is kept and the run does not end before it.
+   */
+  readonly cancelled?: true;
 }
 
 /** A task's `delay` timer. */

@@ -36,6 +36,8 @@ export interface RunningView {
   task: string;
   iteration: number;
   index?: number;
+  /** Cancelled by a lost race (rule 18): out until its activity reports that it stopped. */
+  cancelled?: true;
 }
 
 /** One task waiting for an event (rule 17). */
@@ -106,11 +108,12 @@ function fullView(context: RunContext, state: RunState): StateView {
   const view: StateView = {
     status: lifecycle.paused && lifecycle.phase === 'running' ? 'paused' : lifecycle.phase,
     paused: lifecycle.paused,
-    running: work.executions.map(({ id, task, iteration, index }) => ({
+    running: work.executions.map(({ id, task, iteration, index, cancelled }) => ({
       executionId: id,
       task,
       iteration,
       ...(index === undefined ? {} : { index }),
+      ...(cancelled === true ? { cancelled } : {}),
     })),
     scheduled: work.runs.flatMap((run) =>
       run.stage === 'active' ? [] : [{ task: run.task, iteration: run.iteration, stage: run.stage }],

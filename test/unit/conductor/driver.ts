@@ -175,6 +175,9 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
           const cancelled = inFlight.filter((flight) => command.executionIds.includes(flight.id));
           if (cancelled.length > 0) starts.push(`(cancel ${cancelled.map((flight) => flight.label).join(', ')})`);
           remove(inFlight, (flight) => command.executionIds.includes(flight.id));
+          // Like the host, a cancelled activity reports back once it stopped: a failure, at once.
+          for (const flight of cancelled)
+            inFlight.push({ ...flight, outcome: { error: 'cancelled', type: 'CancelledFailure' }, at: now, seq: seq++ });
           remove(timers, (timer) => command.timerIds.includes(timer.id));
           break;
         }
