@@ -19,6 +19,7 @@ import { addHistoryCommands } from './cli/history-commands.js';
 import { EXIT, NotFoundError, UnreachableError, UsageError } from './cli/errors.js';
 import { addRunCommands } from './cli/run-commands.js';
 import { addScheduleCommands } from './cli/schedule-commands.js';
+import { addSendCommand } from './cli/send-command.js';
 import { addSetupCommands } from './cli/setup-commands.js';
 import { addWorkerCommands } from './cli/worker-commands.js';
 
@@ -27,6 +28,7 @@ const COMMAND_GROUPS: readonly CommandGroup[] = [
   addDefinitionCommands,
   addRunCommands,
   addControlCommands,
+  addSendCommand,
   addHistoryCommands,
   addScheduleCommands,
   addSetupCommands,

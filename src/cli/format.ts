@@ -105,6 +105,15 @@ export function formatStatus(status: StatusLike, now: number): string {
         `  ${barrier.task} (round ${barrier.round}): arrived ${barrier.arrived.join(', ') || '—'}; waiting for ${barrier.missing.join(', ') || '—'}`,
       );
   }
+  // `waiting` is absent in answers of runs from before action: wait.
+  const waiting = state.waiting ?? [];
+  if (waiting.length > 0) {
+    lines.push('', 'waiting for events (switchyard send ID EVENT --data JSON):');
+    for (const wait of waiting)
+      lines.push(
+        `  ${wait.task} (iteration ${wait.iteration}): '${wait.event}' since ${wait.since}${wait.until === undefined ? '' : `, times out ${wait.until}`}`,
+      );
+  }
   if (state.scheduled.length > 0)
     lines.push('', `waiting to start: ${state.scheduled.map((run) => `${run.task} (${run.stage})`).join(', ')}`);
   if (state.failure !== undefined) lines.push('', `failed: ${state.failure.type}: ${state.failure.message}`);
@@ -159,7 +168,8 @@ export function uiLink(uiUrl: string, namespace: string, workflowId: string): st
 export function formatProgress(state: StateView): string {
   const tasks = Object.values(state.tasks);
   const count = (status: TaskSummary['status']) => tasks.filter((task) => task.status === status).length;
-  const current = [...new Set(state.running.map((execution) => execution.task))].join(', ') || '—';
+  const waits = (state.waiting ?? []).map((wait) => `${wait.task} (waits for '${wait.event}')`);
+  const current = [...new Set([...state.running.map((execution) => execution.task), ...waits])].join(', ') || '—';
   return [
     `${count('succeeded')}/${tasks.length} done`,
     `${state.running.length} running`,

@@ -41,6 +41,7 @@ import {
   type TaskSummary,
 } from '../conductor/index.js';
 import { checkReceived, doList, FAIL_TARGET, runInputProblems, type Definition } from '../definition/core.js';
+import { EventDesk, type PendingEvent } from './events.js';
 import { asRunFailure, invalidDefinition, invalidRunInput, runFailure } from './failures.js';
 import { Host } from './host.js';
 import type { TraceSinks } from './trace.js';
@@ -122,6 +123,8 @@ export interface InterpretInput {
   continueAsNewAfterEvents?: number;
   /** A rerun (`switchyard rerun`): start from this state at these tasks instead of the entry points. */
   rerun?: RunSeed;
+  /** Events (rule 17) the previous run of the chain accepted but had not applied when it continued-as-new. */
+  events?: PendingEvent[];
 }
 
 /** The interpreter's result. */
@@ -168,11 +171,17 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
   setDefaultSignalHandler((name) => {
     log.warn(`ignored signal '${name}': this run understands the updates pause and resume (and their signals)`, { signal: name });
   });
+  // Events for `action: wait` tasks (rule 17): one Update per event name, registered once the definition is read.
+  const events = new EventDesk(
+    () => (context === undefined || state === undefined ? undefined : { context, state }),
+    (event) => host.push(event),
+  );
   try {
     // The client validated it fully; this is the workflow's cheap check of what it received.
     const valid = checkReceived(args.definition);
     if (!valid.ok) throw invalidDefinition(valid.problems, args.source);
     tagGraph(valid.definition.name);
+    events.listen(valid.definition);
 
     const info = workflowInfo();
     // Only a continued run with a timeout asks, so other runs' commands stay as they were.
@@ -204,22 +213,26 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
             ...(args.rerun === undefined ? {} : { seed: args.rerun }),
           })
         : await step(run, readState(args.resume), { kind: 'run.continued', now: Date.now() });
+    events.resume(args.events);
     const drainAfter = args.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
     let drainRequested = false;
     const cancel: CancelRequest = {};
     const details = new DetailsWriter();
+    let applied: ConductorEvent | undefined;
     for (;;) {
       state = result.state;
       pending = undefined;
       if (result.trace !== undefined && result.trace.length > 0) traceSinks.switchyardTrace.record(Date.now(), result.trace);
+      if (applied !== undefined) events.applied(applied);
       details.show(run, state);
       const end = carryOut(host, result.commands);
-      if (end !== undefined) return await finish(end, args, state, cancel);
+      if (end !== undefined) return await finish(end, args, state, cancel, host);
       if (!drainRequested && (workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= drainAfter)) {
         drainRequested = true;
         host.push({ kind: 'drain.requested', now: Date.now() });
       }
-      const next = step(run, state, await nextEvent(host, cancel));
+      applied = await nextEvent(host, cancel);
+      const next = step(run, state, applied);
       // Most steps need no expression and return at once: awaiting only a real promise saves one per event.
       result = next instanceof Promise ? await next : next;
     }
@@ -304,7 +317,13 @@ function countRun(graph: string, outcome: 'completed' | 'failed' | 'cancelled' |
   metricMeter.createCounter('switchyard_runs', 'runs', 'Runs by graph and how they ended').add(1, { graph, outcome });
 }
 
-async function finish(end: EndCommand, args: InterpretInput, state: RunState, cancel: CancelRequest): Promise<InterpretResult> {
+async function finish(
+  end: EndCommand,
+  args: InterpretInput,
+  state: RunState,
+  cancel: CancelRequest,
+  host: Host,
+): Promise<InterpretResult> {
   const graph = (args.definition as { name?: unknown }).name;
   countRun(typeof graph === 'string' ? graph : '?', OUTCOMES[end.kind]);
   switch (end.kind) {
@@ -325,6 +344,9 @@ async function finish(end: EndCommand, args: InterpretInput, state: RunState, ca
       if (args.input !== undefined) next.input = args.input;
       if (args.source !== undefined) next.source = args.source;
       if (args.continueAsNewAfterEvents !== undefined) next.continueAsNewAfterEvents = args.continueAsNewAfterEvents;
+      // Accepted events not applied yet must not be lost with this run's inbox.
+      const pending = EventDesk.pendingIn(host.inbox);
+      if (pending.length > 0) next.events = pending;
       return await continueAsNew<typeof interpretGraph>(next);
     }
   }
