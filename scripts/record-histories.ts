@@ -24,7 +24,7 @@ import { GRAPH_KEY } from '../src/constants.js';
 import { loadDefinitionText } from '../src/definition/index.js';
 import { startDevServer } from '../src/temporal/dev-server.js';
 import { createWorker } from '../src/worker.js';
-import { interpretGraph, pauseSignal, resumeSignal, type InterpretInput } from '../src/workflows/index.js';
+import { interpretGraph, pauseSignal, resumeSignal, stateQuery, type InterpretInput } from '../src/workflows/index.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -157,7 +157,10 @@ async function main(): Promise<void> {
         if (!wanted(`example-${name}`)) continue;
         const input = name === 'monitoring-loop' ? { wanted_minute: nextMinute } : {};
         const definition = definitionOf(readFileSync(join(ROOT, 'examples', file), 'utf8'), file);
-        await record(`example-${name}`, await start(`example-${name}`, { definition, input, source: file }, true));
+        const handle = await start(`example-${name}`, { definition, input, source: file }, true);
+        // The approval example waits for a person: the recorder approves once it waits.
+        if (name === 'approve-before-send') await sendWhenWaiting(handle, 'approve', { by: 'recorder' });
+        await record(`example-${name}`, handle);
       }
       if (wanted('fail-fast-cancels'))
         await record(
@@ -195,6 +198,20 @@ async function main(): Promise<void> {
           while (!(await handle.describe()).raw.pendingActivities?.[0]?.heartbeatDetails) await sleep(100);
           await handle.cancel();
           await record(name, handle);
+        } else if (name === 'wait-approve') {
+          const handle = await start(name, { definition, source: file });
+          await sendWhenWaiting(handle, 'approve', { who: 'refused: no by' }).then(
+            () => {
+              throw new Error('wait-approve: a payload without `by` was accepted');
+            },
+            () => undefined,
+          );
+          await sendWhenWaiting(handle, 'approve', { by: 'recorder' });
+          await record(name, handle);
+        } else if (name === 'wait-loop-continue-as-new') {
+          const handle = await start(name, { definition, source: file, continueAsNewAfterEvents: 20 });
+          await sendWhenWaiting(handle, 'approve', 'yes', 1);
+          await recordChain(name, handle, false);
         } else await record(name, await start(name, { definition, source: file }));
         if (name === 'typed-input' && wanted('typed-input-refused')) {
           const refused = 'typed-input-refused';
@@ -210,8 +227,18 @@ async function main(): Promise<void> {
     await server.stop();
   }
 
-  /** A continue-as-new chain: its first two runs, the input the first passed on, and the chain's result. */
-  async function recordChain(name: string, handle: Handle): Promise<void> {
+  /** Sends `event` once the run (at least `generation` continues-as-new on) waits for it. */
+  async function sendWhenWaiting(handle: Handle, event: string, data: unknown, generation = 0): Promise<void> {
+    for (;;) {
+      const view = await handle.query(stateQuery);
+      if (view !== undefined && view.generation >= generation && view.waiting.some((wait) => wait.event === event)) break;
+      await sleep(100);
+    }
+    await handle.executeUpdate(event, { args: [data] });
+  }
+
+  /** A continue-as-new chain: its first two runs, and (`upgrade`) the input the first passed on and the chain's result. */
+  async function recordChain(name: string, handle: Handle, upgrade = true): Promise<void> {
     const outcome = await outcomeOf(handle);
     const firstText = show(handle.workflowId, handle.firstExecutionRunId);
     const first = JSON.parse(firstText) as History;
@@ -219,6 +246,7 @@ async function main(): Promise<void> {
     if (continued === undefined) throw new Error(`${name}: the first run did not continue-as-new`);
     writeNew(HISTORIES, `${RELEASE}-${name}-first-run.json`, firstText);
     writeNew(HISTORIES, `${RELEASE}-${name}-second-run.json`, show(handle.workflowId, continued.newExecutionRunId));
+    if (!upgrade) return;
     const [payload] = continued.input.payloads;
     if (payload === undefined) throw new Error(`${name}: the ContinuedAsNew event has no input`);
     const carried: unknown = JSON.parse(Buffer.from(payload.data, 'base64').toString('utf8'));
