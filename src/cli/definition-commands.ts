@@ -3,6 +3,7 @@
  * bodies return the text to print and the exit code, so that tests call them directly;
  * {@link addDefinitionCommands} wires them to commander.
  */
+import { graphLoadOptions } from './graph-files.js';
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import {
@@ -44,7 +45,7 @@ async function loadFile(file: string): Promise<ValidationResult> {
             : String(error);
     return { ok: false, problems: [{ path: '', message: `cannot read file: ${reason}` }], source: file };
   }
-  return loadDefinitionText(text, file);
+  return loadDefinitionText(text, file, graphLoadOptions(file));
 }
 
 /** Validates every file and reports every problem of every file; exit code 1 if any file has one. */

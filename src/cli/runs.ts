@@ -3,6 +3,7 @@
  * and build the `list` query. Shared by the command-line client's commands and the demo, so
  * both start runs the same way (validation first, search attributes, one task queue).
  */
+import { graphLoadOptions } from './graph-files.js';
 import { readFile } from 'node:fs/promises';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -32,7 +33,7 @@ export async function loadDefinitionFile(file: string): Promise<{ definition: De
     const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
     throw new DefinitionError([{ path: '', message: `cannot read ${file}: ${code ?? String(err)}` }], file);
   }
-  const report = loadDefinitionText(text, file);
+  const report = loadDefinitionText(text, file, graphLoadOptions(file));
   if (!report.ok) throw new DefinitionError(report.problems, file);
   // The validated definition is plain JSON; it travels as workflow input (SPEC rule 12).
   return { definition: report.definition, name: report.definition.name };

@@ -51,6 +51,8 @@ export interface TaskPlan {
   };
   /** For `action: wait` (rule 17): the event, its payload schema and how long to wait. */
   readonly wait?: WaitPlan;
+  /** For `action: graph` (rule 19): the child definition, carried in this definition's `graphs`. */
+  readonly graph?: { readonly file: string; readonly definition: unknown };
 }
 
 /** What an `action: wait` task waits for. */
@@ -159,7 +161,13 @@ function planTask(definition: Definition, graph: Graph, name: string, task: Task
           },
         }),
     ...(task.action === 'wait' ? { wait: waitPlan(task) } : {}),
+    ...(task.action === 'graph' ? { graph: graphPlan(definition, task) } : {}),
   };
+}
+
+function graphPlan(definition: Definition, task: Task): { file: string; definition: unknown } {
+  const file = String(task.with?.file);
+  return { file, definition: definition.graphs?.[file] };
 }
 
 function waitPlan(task: Task): WaitPlan {
@@ -224,9 +232,9 @@ export function planOf(context: RunContext, task: string): TaskPlan {
   return plan;
 }
 
-/** True for actions that run an activity (`noop` and `wait` complete inside the conductor). */
+/** True for actions that run an activity (`noop` and `wait` complete inside the conductor, `graph` as a child workflow). */
 export function runsActivity(action: Task['action']): action is ActionKind {
-  return action !== 'noop' && action !== 'wait';
+  return action !== 'noop' && action !== 'wait' && action !== 'graph';
 }
 
 /** The part of a scope every expression sees: input, ctx, results, workflow. */

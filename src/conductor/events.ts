@@ -114,6 +114,23 @@ export interface StartExecutionCommand {
   cancellable?: boolean;
 }
 
+/**
+ * Run a child workflow (`action: graph`, rule 19): the interpreter on `definition` with
+ * `input`, as `workflowId`; report it like an activity (`execution.*`, result = its output).
+ */
+export interface StartChildCommand {
+  kind: 'startChild';
+  executionId: string;
+  task: string;
+  iteration: number;
+  index?: number;
+  workflowId: string;
+  /** The `with.file` the definition was read from, for the child's error messages. */
+  source: string;
+  definition: unknown;
+  input: Record<string, unknown>;
+}
+
 /** Start a durable timer (task `delay`, whole-run `timeout`); report it with `timer.fired`. */
 export interface StartTimerCommand {
   kind: 'startTimer';
@@ -162,6 +179,7 @@ export interface ContinueAsNewCommand {
 export type ConductorCommand =
   | StartExecutionCommand
   | StartTimerCommand
+  | StartChildCommand
   | CancelCommand
   | CompleteRunCommand
   | FailRunCommand

@@ -164,6 +164,10 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
   };
   change(turn, (work) => ({ executions: [...work.executions, execution] }));
   const { action } = plan.task;
+  if (plan.graph !== undefined) {
+    startChild(turn, run, execution, plan.graph, input, index);
+    return;
+  }
   if (!runsActivity(action)) {
     const result = plan.task.with === undefined ? null : input;
     turn.inbox.push({ kind: 'execution.completed', executionId: execution.id, result, now: turn.now });
@@ -187,6 +191,44 @@ function* startExecution(turn: Turn, run: TaskRun, index?: number): Work<void> {
     iteration: run.iteration,
     ...(index === undefined ? {} : { index }),
     ...activityFields(plan.settings),
+  });
+}
+
+/**
+ * `action: graph` (rule 19): the child workflow runs the carried definition with the rendered
+ * `with.input`; its id is the parent's, the task and iteration (and item), so it is the same
+ * on every replay and unique in the chain.
+ */
+function startChild(
+  turn: Turn,
+  run: TaskRun,
+  execution: Execution,
+  graph: { file: string; definition: unknown },
+  rendered: unknown,
+  index: number | undefined,
+): void {
+  const input = (rendered as { input?: unknown } | null)?.input;
+  const childInput =
+    typeof input === 'object' && input !== null && !Array.isArray(input) ? (input as Record<string, unknown>) : {};
+  const bytes = oversize({ definition: graph.definition, input: childInput });
+  if (bytes !== undefined) {
+    const error = {
+      type: PAYLOAD_TOO_LARGE,
+      message: `task \`${run.task}\`: ${overLimitText('child input', bytes, childInput, 'with.input')}`,
+    };
+    turn.inbox.push({ kind: 'execution.failed', executionId: execution.id, error, attempts: 0, now: turn.now });
+    return;
+  }
+  emit(turn, {
+    kind: 'startChild',
+    executionId: execution.id,
+    task: run.task,
+    iteration: run.iteration,
+    ...(index === undefined ? {} : { index }),
+    workflowId: `${turn.context.workflow.id}/${run.task}-${run.iteration}${index === undefined ? '' : `-${index}`}`,
+    source: graph.file,
+    definition: graph.definition,
+    input: childInput,
   });
 }
 

@@ -37,7 +37,7 @@ export function staticChecks(def: LooseDefinition, built: { graph?: Graph } = {}
   const problems: Problem[] = [...checkNames(names), ...checkStart(def.start, names)];
   // A set: `includes` on the list would make the checks quadratic in the number of tasks.
   const known = new Set(names);
-  for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, known));
+  for (const [name, task] of Object.entries(tasks)) problems.push(...checkTask(name, task, known, def.graphs));
   problems.push(...checkDuration(def.timeout, 'timeout'), ...checkInputSchema(def));
   problems.push(...expressionProblems(checkTemplates(def.output, 'output')));
   const notify = typeof def.on_failure === 'object' ? def.on_failure.notify : undefined;
@@ -98,11 +98,17 @@ function checkStart(start: readonly string[] | undefined, names: readonly string
   });
 }
 
-function checkTask(name: string, task: LooseTask, names: ReadonlySet<string>): Problem[] {
+function checkTask(
+  name: string,
+  task: LooseTask,
+  names: ReadonlySet<string>,
+  graphs: Readonly<Record<string, unknown>> | undefined,
+): Problem[] {
   const problems: Problem[] = [];
   (task.next ?? []).forEach((transition, index) => problems.push(...checkTransition(name, index, transition, names)));
   problems.push(...checkDeadTransitions(name, task.next ?? []));
   if (task.action === 'wait') problems.push(...checkWait(name, task));
+  else if (task.action === 'graph') problems.push(...checkGraphTask(name, task, graphs));
   else problems.push(...expressionProblems(checkTemplates(task.with, taskPath(name, 'with'))));
   if (task.items !== undefined) problems.push(...expressionProblems(compileProblems(task.items, taskPath(name, 'items'))));
   if (task.concurrency !== undefined && task.items === undefined) {
@@ -164,6 +170,50 @@ function checkWait(name: string, task: LooseTask): Problem[] {
       message: `'${event}' is reserved for the run's own controls (${RESERVED_EVENT_NAMES.join(', ')}); rename the event`,
     });
   if (spec.schema !== undefined) problems.push(...payloadSchemaProblems(spec.schema, joinPath(path, 'schema')));
+  return problems;
+}
+
+/** The fields of a graph task's `with`. */
+const GRAPH_FIELDS = ['file', 'input'] as const;
+
+/**
+ * `action: graph` (SPEC §3 rule 19): `with: { file, input? }`. The file is literal and must
+ * have been resolved into the definition's `graphs` when it was loaded (so the child
+ * definition travels with the parent, rule 12); `input` may hold templates.
+ */
+function checkGraphTask(name: string, task: LooseTask, graphs: Readonly<Record<string, unknown>> | undefined): Problem[] {
+  const problems: Problem[] = [];
+  for (const field of ['retry', 'heartbeat'] as const)
+    if (task[field] !== undefined)
+      problems.push({
+        path: taskPath(name, field),
+        message: `a graph task runs a child workflow, not an activity: remove ${field} (its tasks have their own)`,
+      });
+  const spec = task.with;
+  const path = taskPath(name, 'with');
+  if (!isPlainObject(spec)) return [...problems, { path, message: 'a graph task needs with: { file: PATH }' }];
+  for (const key of Object.keys(spec))
+    if (!GRAPH_FIELDS.some((field) => field === key))
+      problems.push({ path: joinPath(path, key), message: `unknown key '${key}'${didYouMean(key, [...GRAPH_FIELDS])}` });
+  const file = spec.file;
+  if (typeof file !== 'string' || file.trim() === '')
+    problems.push({ path: joinPath(path, 'file'), message: 'missing: the definition file to run, relative to this one' });
+  else if (hasTemplates(file))
+    problems.push({
+      path: joinPath(path, 'file'),
+      message: 'the definition a graph task runs is never rendered from run data: write it literally',
+    });
+  else if (graphs?.[file] === undefined)
+    problems.push({
+      path: joinPath(path, 'file'),
+      message: `'${file}' is not resolved into this definition: load it from its file (switchyard validate/run FILE) so the subgraph travels with it`,
+    });
+  if (spec.input !== undefined && !isPlainObject(spec.input))
+    problems.push({
+      path: joinPath(path, 'input'),
+      message: 'input is a mapping of the child run input; values may be templates',
+    });
+  else problems.push(...expressionProblems(checkTemplates(spec.input, joinPath(path, 'input'))));
   return problems;
 }
 

@@ -25,10 +25,11 @@ export const WHEN_KEYWORDS = ['succeeded', 'failed', 'completed'] as const;
 export type WhenKeyword = (typeof WHEN_KEYWORDS)[number];
 
 /**
- * Kinds of action a task may run: the activities, `noop` for pure routing/join tasks, and
- * `wait`, which waits inside the workflow for a named event (SPEC §3 rule 17).
+ * Kinds of action a task may run: the activities, `noop` for pure routing/join tasks,
+ * `wait`, which waits inside the workflow for a named event (SPEC §3 rule 17), and `graph`,
+ * which runs another definition as a child workflow (rule 19).
  */
-export const ACTIONS = ['script', 'agent', 'deliver', 'http', 'noop', 'wait'] as const;
+export const ACTIONS = ['script', 'agent', 'deliver', 'http', 'noop', 'wait', 'graph'] as const;
 export type Action = (typeof ACTIONS)[number];
 
 /**

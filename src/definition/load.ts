@@ -9,7 +9,7 @@ import { DefinitionError, orderProblems, type Problem } from './problems.js';
 import { validateDefinition, type ValidDefinition, type ValidationResult } from './validate.js';
 
 /** Parses YAML text and validates it; every problem carries a line and column. `source` names the file. */
-export function loadDefinitionText(text: string, source?: string): ValidationResult {
+export function loadDefinitionText(text: string, source?: string, options: LoadOptions = {}): ValidationResult {
   const lineCounter = new LineCounter();
   // Duplicate keys are found by the one walk below: yaml's own check compares each key with
   // every earlier one, quadratic in a map's size (10,000 tasks took seconds).
@@ -57,11 +57,19 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
       { path: '', message: error instanceof Error ? error.message : String(error), line: 1, column: 1 },
     ]);
   }
+  // Subgraphs (rule 19) are read now, so they travel with the definition; their problems are theirs.
+  const graphProblems =
+    options.readGraph === undefined ? [] : embedSubgraphs(value, source, options.readGraph, options.chain ?? []);
+  yamlProblems.push(...graphProblems.map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) })));
   const result = validateDefinition(value);
   if (result.ok && yamlProblems.length === 0) return result;
+  // A subgraph that could not be read is said once, at its task, not again as unresolved.
+  const unread = new Set(graphProblems.map((problem) => problem.path));
   const located = result.ok
     ? []
-    : result.problems.map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) }));
+    : result.problems
+        .filter((problem) => !(unread.has(problem.path) && problem.message.includes('is not resolved')))
+        .map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) }));
   return failed([...yamlProblems, ...located]);
 }
 
@@ -71,6 +79,56 @@ export function loadDefinitionText(text: string, source?: string): ValidationRes
  * message instead of "Maximum call stack size exceeded".
  */
 export const MAX_DEPTH = 100;
+
+/** Reads the file an `action: graph` task names, relative to the definition (`from`) naming it. */
+export type GraphReader = (file: string, from: string | undefined) => { path: string; text: string } | { error: string };
+
+/** How {@link loadDefinitionText} resolves subgraphs: without `readGraph` a graph task's file stays unresolved. */
+export interface LoadOptions {
+  readGraph?: GraphReader;
+  /** The files being loaded, outermost first: a file that names one of them is a cycle. */
+  chain?: readonly string[];
+}
+
+/**
+ * Reads, validates and embeds in `graphs` the definition each `action: graph` task names by
+ * `with.file` (recursively: a subgraph's own subgraphs travel inside it), refusing a cycle
+ * of files. Problems are at the task's `with.file`.
+ */
+function embedSubgraphs(value: unknown, source: string | undefined, read: GraphReader, chain: readonly string[]): Problem[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
+  const holder = value as Record<string, unknown>;
+  const tasks = holder.tasks;
+  if (typeof tasks !== 'object' || tasks === null || Array.isArray(tasks)) return [];
+  const problems: Problem[] = [];
+  const graphs: Record<string, unknown> = {};
+  for (const [name, task] of Object.entries(tasks as Record<string, unknown>)) {
+    if (typeof task !== 'object' || task === null) continue;
+    const { action, with: spec } = task as { action?: unknown; with?: unknown };
+    const file = typeof spec === 'object' && spec !== null ? (spec as { file?: unknown }).file : undefined;
+    if (action !== 'graph' || typeof file !== 'string' || file.includes('{{') || Object.hasOwn(graphs, file)) continue;
+    const path = formatPath(['tasks', name, 'with', 'file']);
+    const found = read(file, source);
+    if ('error' in found) {
+      problems.push({ path, message: `cannot read '${file}': ${found.error}` });
+      continue;
+    }
+    const loop = source === undefined || chain.at(-1) === source ? [...chain] : [...chain, source];
+    if (loop.includes(found.path)) {
+      problems.push({ path, message: `graph cycle: ${[...loop, found.path].join(' → ')} (a graph may not run itself)` });
+      continue;
+    }
+    const child = loadDefinitionText(found.text, found.path, { readGraph: read, chain: loop });
+    if (!child.ok) {
+      for (const problem of child.problems)
+        problems.push({ path, message: `in ${found.path}: ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}` });
+      continue;
+    }
+    graphs[file] = child.definition;
+  }
+  if (Object.keys(graphs).length > 0) holder.graphs = graphs;
+  return problems;
+}
 
 interface Visit {
   node: unknown;

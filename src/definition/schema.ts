@@ -74,7 +74,7 @@ export type Retry = z.infer<typeof RetrySchema>;
 export const TaskSchema = z
   .object({
     action: ActionSchema.describe(
-      'script, agent, deliver or http runs an activity; noop only routes (e.g. a join); wait waits for an event sent to the run',
+      'script, agent, deliver or http runs an activity; noop only routes (e.g. a join); wait waits for an event sent to the run; graph runs another definition (with.file) as a child workflow',
     ),
     description: z.string().optional().describe('free text for readers and diagrams'),
     with: z.record(z.string(), z.unknown()).optional().describe('the action input; values may be templates'),
@@ -184,6 +184,12 @@ export const DefinitionSchema = z
       // Editor hint only: checks.ts reports bad names with a path, so zod keeps accepting any key.
       .meta({ propertyNames: { pattern: TASK_NAME_PATTERN.source, not: { enum: [...RESERVED_TASK_NAMES] } } }),
     output: z.unknown().optional().describe('rendered over the final context'),
+    graphs: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe(
+        'the definitions action: graph tasks run, by the with.file they name; filled in when the definition is loaded from its file (do not write it)',
+      ),
     schedule: ScheduleBlockSchema.optional().describe('when it runs on its own (`switchyard schedule apply`)'),
   })
   .strict();

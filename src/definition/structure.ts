@@ -38,6 +38,7 @@ export const KNOWN_KEYS = {
     'on_failure',
     'tasks',
     'output',
+    'graphs',
     'schedule',
   ],
   task: [
@@ -106,6 +107,8 @@ export interface LooseDefinition {
   /** The input's type (input-schema.ts), checked by staticChecks. */
   input_schema?: Record<string, unknown> | undefined;
   vars?: Record<string, unknown> | undefined;
+  /** Subgraph definitions by the `with.file` of the graph tasks that run them (rule 19). */
+  graphs?: Record<string, unknown> | undefined;
   start?: string[] | undefined;
   timeout?: string | undefined;
   max_iterations?: number | undefined;
@@ -283,6 +286,7 @@ export function readStructure(value: unknown): StructureRead {
     input: field(holder, 'input', mapping, '', problems),
     input_schema: field(holder, 'input_schema', mapping, '', problems),
     vars: field(holder, 'vars', mapping, '', problems),
+    graphs: field(holder, 'graphs', mapping, '', problems),
     start: field(holder, 'start', texts, '', problems),
     timeout: field(holder, 'timeout', text, '', problems),
     max_iterations: field(holder, 'max_iterations', positive, '', problems),

@@ -42,6 +42,9 @@ export const LITERAL_FIELDS: Readonly<Record<Action, readonly LiteralField[]>> =
   noop: [],
   // A wait's `with` is never rendered: checks.ts refuses a template anywhere in it.
   wait: [],
+  graph: [
+    { path: ['file'], why: 'the definition a graph task runs is resolved when the definition is loaded: name it literally' },
+  ],
 };
 
 function valueAt(value: unknown, path: readonly PathSegment[]): unknown {

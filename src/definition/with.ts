@@ -25,6 +25,8 @@ const SCHEMAS: Readonly<Record<Action, z.ZodType | undefined>> = {
   noop: undefined,
   // Checked by checks.ts (event name, payload schema), which the interpreter runs too.
   wait: undefined,
+  // Checked by checks.ts (file, input), which the interpreter runs too.
+  graph: undefined,
 };
 
 /** Duration fields of a `with`: a literal number there is refused, as everywhere in a definition. */

@@ -3,6 +3,7 @@
  * Every file is read and checked before anything is asked of Temporal: one bad file means
  * no request at all, so that apply changes nothing.
  */
+import { graphLoadOptions } from '../cli/graph-files.js';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadDefinitionText, type Problem } from '../definition/index.js';
@@ -41,7 +42,7 @@ export async function loadScheduleRequests(
       failures.push({ file, problems: [{ path: '', message: `cannot read file: ${code}` }] });
       continue;
     }
-    const report = loadDefinitionText(text, file);
+    const report = loadDefinitionText(text, file, graphLoadOptions(file));
     if (!report.ok) {
       failures.push({ file, problems: report.problems });
       continue;

@@ -5,7 +5,8 @@
  * (a cancelled activity is told through its heartbeat, and the worker kills its process).
  */
 import { CancellationScope, condition, isCancellation, proxyActivities, sleep } from '@temporalio/workflow';
-import type { ConductorEvent, StartExecutionCommand, StartTimerCommand } from '../conductor/index.js';
+import type { ConductorEvent, StartChildCommand, StartExecutionCommand, StartTimerCommand } from '../conductor/index.js';
+import { runChild } from './children.js';
 import { activityInput, activityOptions, type Activities } from './activity-options.js';
 import { completedEvent, failedEvent } from './outcomes.js';
 
@@ -76,6 +77,23 @@ export class Host {
         this.scopes.delete(command.executionId);
         if (!scope.cancellable) this.shielded -= 1;
       });
+  }
+
+  /**
+   * Starts a child workflow (`action: graph`) in its own cancellation scope: cancelling the
+   * scope (fail-fast, a lost race, the run's own cancel) cancels the child, and the child
+   * reports back once it has closed, like an activity.
+   */
+  startChild(command: StartChildCommand): void {
+    const scope = new CancellationScope();
+    this.scopes.set(command.executionId, scope);
+    scope
+      .run(() => runChild(command))
+      .then(
+        (event) => this.push(event),
+        (error: unknown) => this.push(failedEvent(command.executionId, error, {}, Date.now())),
+      )
+      .finally(() => this.scopes.delete(command.executionId));
   }
 
   /** Starts a durable timer in its own cancellation scope; a cancelled timer reports nothing. */

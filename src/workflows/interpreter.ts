@@ -302,6 +302,9 @@ function carryOut(host: Host, commands: readonly ConductorCommand[]): EndCommand
       case 'startTimer':
         host.startTimer(command);
         break;
+      case 'startChild':
+        host.startChild(command);
+        break;
       case 'cancel':
         host.cancel([...command.executionIds, ...command.timerIds]);
         break;

@@ -167,6 +167,27 @@ export async function drive(fixture: Case, options: DriveOptions = {}): Promise<
           starts.push(label);
           break;
         }
+        case 'startChild': {
+          // A child workflow reports back like an activity: scripted by its task's outcomes.
+          const label = command.index === undefined ? command.task : `${command.task}[${command.index}]`;
+          const script = fixture.outcomes?.[command.task] ?? [];
+          const position = used[command.task] ?? 0;
+          used[command.task] = position + 1;
+          const outcome: Outcome = script[position] ?? { result: command.input };
+          const after = typeof outcome === 'string' ? 1 : (outcome.after ?? 1);
+          inFlight.push({
+            id: command.executionId,
+            label,
+            task: command.task,
+            iteration: command.iteration,
+            ...(command.index === undefined ? {} : { index: command.index }),
+            outcome,
+            at: now + after,
+            seq: seq++,
+          });
+          starts.push(`child ${command.workflowId}`);
+          break;
+        }
         case 'startTimer':
           timers.push({ id: command.timerId, at: now + command.ms, seq: seq++ });
           timerLog.push(command.ms);
