@@ -19,6 +19,7 @@ import { Client, Connection, WorkflowFailedError, type WorkflowHandleWithFirstEx
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { startPeer } from '../test/peers/http-peer.js';
 import { startOpenAIPeer } from '../test/peers/openai.js';
+import { graphLoadOptions } from '../src/cli/graph-files.js';
 import { STATE_FORMAT } from '../src/conductor/index.js';
 import { GRAPH_KEY } from '../src/constants.js';
 import { loadDefinitionText } from '../src/definition/index.js';
@@ -78,8 +79,9 @@ interface History {
   }[];
 }
 
-function definitionOf(text: string, source: string): Record<string, unknown> {
-  const report = loadDefinitionText(text, source);
+/** A definition as the CLI loads it: `path` (when given) is its file, whose subgraphs are read and carried. */
+function definitionOf(text: string, source: string, path?: string): Record<string, unknown> {
+  const report = path === undefined ? loadDefinitionText(text, source) : loadDefinitionText(text, path, graphLoadOptions(path));
   if (!report.ok) throw new Error(`${source}: ${JSON.stringify(report.problems)}`);
   return report.definition;
 }
@@ -182,7 +184,7 @@ async function main(): Promise<void> {
         const name = file.replace(/\.yaml$/, '');
         if (!wanted(name)) continue;
         const text = readFileSync(join(RECORDINGS, file), 'utf8').replaceAll('http://127.0.0.1:9/', `${api.url}/`);
-        const definition = definitionOf(text, file);
+        const definition = definitionOf(text, file, join(RECORDINGS, file));
         if (name === 'continue-as-new-carry')
           await recordChain(name, await start(name, { definition, source: file, continueAsNewAfterEvents: 40 }));
         else if (name === 'pause-during-delay') {
