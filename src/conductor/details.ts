@@ -1,8 +1,8 @@
 /**
  * The run's live story for the Temporal Web UI (its "Current Details", served by the SDK's
  * `__temporal_workflow_metadata` query): a Markdown table of the tasks — status, iteration,
- * attempts, last error —, the open join barriers, what waits on a delay, and whether the
- * run is paused. The graph drawn from the run's own state, inside Temporal's UI.
+ * attempts, last error —, the open join barriers, what waits on a delay or for an event
+ * (rule 17), and whether the run is paused. The graph drawn from the run's own state, inside Temporal's UI.
  *
  * Error text comes from scripts and APIs (untrusted, SPEC rule 15): it is cut to one short
  * line and every Markdown punctuation character is escaped, so it can never become a link,
@@ -10,6 +10,7 @@
  */
 import type { RunContext } from './context.js';
 import type { RunState, TaskStatus } from './state.js';
+import { openWaits } from './waits.js';
 
 /** Rows of the task table before the rest are counted instead of listed (the UI is for people). */
 export const DETAILS_TASK_ROWS = 40;
@@ -74,6 +75,16 @@ export function detailsOf(context: RunContext, state: RunState): string {
       const timer = work.timers.find((candidate) => candidate.runId === run.id);
       const due = timer === undefined ? '' : ` until ${new Date(timer.dueAt).toISOString()}`;
       lines.push(`- ${escapeMarkdown(run.task)} #${run.iteration}${due}`);
+    }
+  }
+  const waits = openWaits(state);
+  if (waits.length > 0) {
+    lines.push('', '**Waiting for events** (send one: `switchyard send ID EVENT --data JSON`, or Send Update)');
+    for (const wait of waits) {
+      const until = wait.timer === undefined ? '' : `, times out ${new Date(wait.timer.dueAt).toISOString()}`;
+      lines.push(
+        `- ${escapeMarkdown(wait.task)} #${wait.iteration}: \`${wait.event}\` since ${new Date(wait.since).toISOString()}${until}`,
+      );
     }
   }
   if (lifecycle.failure !== undefined)

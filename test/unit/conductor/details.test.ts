@@ -92,4 +92,15 @@ describe('detailsOf', () => {
     expect(escapeMarkdown('a_b-c.d')).toBe('a\\_b\\-c\\.d');
     expect(escapeMarkdown('plain text 123 é')).toBe('plain text 123 é');
   });
+
+  it('lists what the run waits for, since when and until when (rule 17)', async () => {
+    const run = await begin({
+      version: 1,
+      name: 'approval',
+      tasks: { approval: { action: 'wait', timeout: '1h', with: { event: 'approve' } } },
+    });
+    expect(detailsOf(run.context, run.state)).toContain(
+      '- approval #1: `approve` since 2026-01-01T00:00:00.000Z, times out 2026-01-01T01:00:00.000Z',
+    );
+  });
 });
