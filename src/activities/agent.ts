@@ -1,4 +1,5 @@
 import { Context } from '@temporalio/activity';
+import { CancelledFailure } from '@temporalio/common';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
@@ -8,7 +9,8 @@ import { failureForResponse, fetchOrFail, readText, type Call } from './common/h
 import { AGENT_KEYS_ENV, keyHosts } from './common/key-hosts.js';
 import { capUtf8 } from './common/text.js';
 import { contextBlocks, readNewestOutput, type ReadNewestOutput } from './agent/context.js';
-import { agentInputSchema } from './inputs.js';
+import { runLocal } from './agent/local.js';
+import { AGENT_PROVIDERS, agentInputSchema, type AgentProvider } from './inputs.js';
 import type { AgentResult, AgentUsage } from './types.js';
 
 export { agentInputSchema };
@@ -26,6 +28,8 @@ export interface AgentOptions {
   /** Reads a job's newest run output for `context_from` (the activity reads Temporal visibility). */
   readNewestOutput?: ReadNewestOutput;
   maxTextBytes?: number;
+  /** Where the local provider says it is installing or loading its model. */
+  log?: (line: string) => void;
 }
 
 interface Completion {
@@ -38,21 +42,42 @@ interface Completion {
   done: boolean;
 }
 
-/** One chat-completions conversation; throws the failure the retry policy should see. */
+/**
+ * Where this conversation runs: the task's `provider`, else the worker's
+ * SWITCHYARD_AGENT_PROVIDER, else `openai` when an endpoint is configured (a model, base URL
+ * or key name in the task or on the worker), else the local model.
+ */
+export function agentProvider(input: AgentInput, env: NodeJS.ProcessEnv): AgentProvider {
+  if (input.provider) return input.provider;
+  const set = env.SWITCHYARD_AGENT_PROVIDER?.trim();
+  if (set) {
+    if ((AGENT_PROVIDERS as readonly string[]).includes(set)) return set as AgentProvider;
+    throw nonRetryable('ConfigError', `SWITCHYARD_AGENT_PROVIDER=${set}: must be one of ${AGENT_PROVIDERS.join(', ')}`);
+  }
+  const endpoint =
+    input.model ?? input.base_url ?? input.api_key_env ?? env.SWITCHYARD_AGENT_MODEL ?? env.SWITCHYARD_AGENT_BASE_URL;
+  return endpoint ? 'openai' : 'local';
+}
+
+/** One conversation (chat completions, or the local model); throws the failure the retry policy should see. */
 export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOptions = {}): Promise<AgentResult> {
   const env = opts.env ?? process.env;
+  const provider = agentProvider(input, env);
+  if (provider === 'local') {
+    const prompt = await promptWithContext(input, io, opts);
+    return runLocal(
+      { system: input.system, prompt, temperature: input.temperature, maxTokens: input.max_tokens, timeoutMs: input.timeout },
+      io,
+      { env, maxTextBytes: opts.maxTextBytes ?? AGENT_MAX_TEXT_BYTES, ...(opts.log ? { log: opts.log } : {}) },
+    );
+  }
   const baseUrl = (input.base_url ?? env.SWITCHYARD_AGENT_BASE_URL ?? 'https://api.openai.com/v1').replace(/\/+$/, '');
   const model = input.model ?? env.SWITCHYARD_AGENT_MODEL;
   if (!model) throw nonRetryable('ConfigError', 'no model: set `model` in the task or SWITCHYARD_AGENT_MODEL on the worker');
   const keyEnv = input.api_key_env ?? env.SWITCHYARD_AGENT_API_KEY_ENV ?? 'OPENAI_API_KEY';
   const key = keyFor(keyEnv, baseUrl, env, input.api_key_env !== undefined);
 
-  let prompt = input.prompt;
-  if (input.context_from !== undefined && input.context_from.length > 0) {
-    if (!opts.readNewestOutput) throw nonRetryable('ConfigError', 'context_from needs a Temporal client on this worker');
-    io.heartbeat({ phase: 'context' });
-    prompt = (await contextBlocks(input.context_from, input.context_max_chars, opts.readNewestOutput)) + prompt;
-  }
+  const prompt = await promptWithContext(input, io, opts);
   const messages = [...(input.system ? [{ role: 'system', content: input.system }] : []), { role: 'user', content: prompt }];
   const body = {
     model,
@@ -96,6 +121,14 @@ export async function runAgent(input: AgentInput, io: ActivityIO, opts: AgentOpt
     usage: acc.usage,
     silent: text.trim() === '[SILENT]',
   };
+}
+
+/** The prompt with `context_from`'s blocks above it. */
+async function promptWithContext(input: AgentInput, io: ActivityIO, opts: AgentOptions): Promise<string> {
+  if (input.context_from === undefined || input.context_from.length === 0) return input.prompt;
+  if (!opts.readNewestOutput) throw nonRetryable('ConfigError', 'context_from needs a Temporal client on this worker');
+  io.heartbeat({ phase: 'context' });
+  return (await contextBlocks(input.context_from, input.context_max_chars, opts.readNewestOutput)) + input.prompt;
 }
 
 /** The key to send, or why none is sent; throws when a named key may not go to this host. */
@@ -215,7 +248,16 @@ function readJson(body: string, acc: Completion, max: number): void {
 
 /** The `agent` activity; `context_from` is read through the worker's own Temporal client. */
 export const agent = defineActivity('agent', agentInputSchema, async (input, ctx) => {
-  const result = await runAgent(input, ctx, { readNewestOutput: (job) => readNewestOutput(Context.current().client, job) });
+  const context = Context.current();
+  const result = await runAgent(input, ctx, {
+    readNewestOutput: (job) => readNewestOutput(context.client, job),
+    log: (line) => context.log.info(line),
+  });
   countAgentTokens(result.model, result.usage);
+  // A stopped local generation returns what it had; the attempt itself was cancelled.
+  if (result.finishReason === 'cancelled')
+    throw new CancelledFailure(
+      `cancelled after ${result.usage?.completionTokens ?? 0} generated tokens (finish reason cancelled)`,
+    );
   return result;
 });

@@ -69,29 +69,58 @@ export const JOB_NAME = /^[A-Za-z0-9_.:-]+$/;
 /** What the old cron tick kept of an upstream job's output for `context_from`. */
 export const CONTEXT_MAX_CHARS = 8000;
 
+/** Where an agent conversation runs: an OpenAI-compatible endpoint, or the worker's own local model. */
+export const AGENT_PROVIDERS = ['openai', 'local'] as const;
+export type AgentProvider = (typeof AGENT_PROVIDERS)[number];
+
+/** The fields that configure an endpoint: meaningless (and refused) with `provider: local`. */
+const ENDPOINT_FIELDS = ['model', 'base_url', 'api_key_env'] as const;
+
 /** `with` of an agent task. The API key itself is never accepted here: it would land in history. */
-export const agentInputSchema = z.strictObject({
-  prompt: z.string().min(1),
-  system: z.string().optional(),
-  model: z.string().min(1).optional(),
-  base_url: z.url({ protocol: /^https?$/ }).optional(),
-  /** Name of the worker env var that holds the API key. */
-  api_key_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
-  api_key: z
-    .never({
-      error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`',
-    })
-    .optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  max_tokens: z.number().int().positive().optional(),
-  timeout: durationSchema.optional(),
-  /**
-   * Jobs (SwitchyardJob values) whose newest completed run's output is put above the prompt,
-   * each cut at `context_max_chars`: the old cron tick's `context_from` (agent/context.ts).
-   */
-  context_from: z.array(z.string().regex(JOB_NAME, 'must be a job name (letters, digits, _ . : -)')).optional(),
-  context_max_chars: z.number().int().positive().default(CONTEXT_MAX_CHARS),
-});
+export const agentInputSchema = z
+  .strictObject({
+    /**
+     * `local`: the worker's embedded model (agent/local.ts); `openai`: an OpenAI-compatible
+     * endpoint. Unset: the worker's SWITCHYARD_AGENT_PROVIDER, else `openai` when an endpoint
+     * is configured (here or on the worker), else `local`.
+     */
+    provider: z.enum(AGENT_PROVIDERS).optional(),
+    prompt: z.string().min(1),
+    system: z.string().optional(),
+    model: z.string().min(1).optional(),
+    base_url: z.url({ protocol: /^https?$/ }).optional(),
+    /** Name of the worker env var that holds the API key. */
+    api_key_env: z.string().regex(ENV_NAME, 'must be an environment variable name').optional(),
+    api_key: z
+      .never({
+        error: 'API keys are never accepted in `with` (they would be stored in history); name the env var in `api_key_env`',
+      })
+      .optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: z.number().int().positive().optional(),
+    timeout: durationSchema.optional(),
+    /**
+     * Jobs (SwitchyardJob values) whose newest completed run's output is put above the prompt,
+     * each cut at `context_max_chars`: the old cron tick's `context_from` (agent/context.ts).
+     */
+    context_from: z.array(z.string().regex(JOB_NAME, 'must be a job name (letters, digits, _ . : -)')).optional(),
+    context_max_chars: z.number().int().positive().default(CONTEXT_MAX_CHARS),
+  })
+  .superRefine(
+    (v, ctx) => {
+      // The local model is the worker's file (SWITCHYARD_LOCAL_MODEL): a task never names a
+      // file, a host or a key for it.
+      if (v.provider !== 'local') return;
+      for (const field of ENDPOINT_FIELDS)
+        if (v[field] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `\`${field}\` is for provider openai; the local provider runs the worker's own model (SWITCHYARD_LOCAL_MODEL)`,
+          });
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 /** One e-mail address, no display name or list: `name@host`. */
 export const EMAIL_ADDRESS = /^[^\s@,;<>"]+@[^\s@,;<>"]+$/;
