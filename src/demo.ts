@@ -1,12 +1,14 @@
 /**
  * `npm start`: the embedded default. Starts a Temporal dev server on a SQLite file (Web UI
- * on), a worker in this process, and one run of an example graph; prints the Web UI
- * address and the run's result, then serves until Ctrl-C (or exits at once with --once).
+ * on), a worker in this process, and one run of an example graph (script → the worker's
+ * local model → file outbox); prints the Web UI address, the run's result and the agent's
+ * answer, then serves until Ctrl-C (or exits at once with --once).
  * Every child process is stopped on exit, Ctrl-C or SIGTERM.
  */
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { findLocalModel } from './activities/agent/local-model.js';
 import { startRun } from './cli/runs.js';
 import { TASK_QUEUE } from './constants.js';
 import { DevServerBusyError, lockDevServer } from './temporal/dev-address.js';
@@ -16,7 +18,8 @@ import { createWorker, type SwitchyardWorker } from './worker.js';
 const USAGE = `usage: npm start -- [--once] [--db FILE] [--example FILE] [--ui-port N]
   --once          exit after the example run instead of serving until Ctrl-C
   --db FILE       SQLite file of the dev server (default .switchyard/dev.sqlite)
-  --example FILE  definition to run (default examples/hello.yaml)
+  --example FILE  definition to run (default examples/machine-report.yaml: script → the
+                  worker's local model → file:outbox, all offline)
   --ui-port N     Web UI port (default 8233 when free, else a free one)
 
 The gRPC port is 7233 when free. While it serves, the address is recorded in
@@ -31,7 +34,7 @@ async function main(): Promise<number> {
     options: {
       once: { type: 'boolean', default: false },
       db: { type: 'string', default: '.switchyard/dev.sqlite' },
-      example: { type: 'string', default: 'examples/hello.yaml' },
+      example: { type: 'string', default: 'examples/machine-report.yaml' },
       'ui-port': { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -81,6 +84,13 @@ async function main(): Promise<number> {
   }
 
   try {
+    // The local model is installed (pip, ~93 MB, once) before the run, so its agent task
+    // does not spend its timeout on the download; the worker loads it when the task runs.
+    // Without it the run still starts: its local agent task then fails with the same message.
+    await findLocalModel({ log }).then(
+      (model) => log(`local agent model: ${model.path} (${model.source})`),
+      (err: unknown) => log(`no local agent model: ${err instanceof Error ? err.message : String(err)}`),
+    );
     server = await startDevServer({
       dbFile: values.db,
       ui: true,
@@ -109,6 +119,8 @@ async function main(): Promise<number> {
     await connection.close();
     log('result:');
     console.log(JSON.stringify({ status: result.status, output: result.output, tasks: result.tasks }, null, 2));
+    const summary = (result.output as { summary?: unknown } | undefined)?.summary;
+    if (typeof summary === 'string') log(`the agent said: ${summary}`);
     log(`${result.receipts.length} receipts; all of it: npx switchyard status ${handle.workflowId}`);
 
     if (values.once) {

@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { activities } from './activities/index.js';
+import { agentSettingsProblem } from './activities/agent/local.js';
 import { allowedNetworks } from './activities/common/egress.js';
 import { httpSecretHosts } from './activities/common/key-hosts.js';
 import { smtpSettings } from './activities/deliver/email.js';
@@ -151,6 +152,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof caps === 'string') throw new Error(caps);
   const telemetry = telemetrySettings(env);
   if (typeof telemetry === 'string') throw new Error(telemetry);
+  const agent = agentSettingsProblem(env);
+  if (agent) throw new Error(agent);
   if (Object.keys(env).some((name) => name.startsWith('SWITCHYARD_SMTP_'))) {
     try {
       smtpSettings(env, 30_000);

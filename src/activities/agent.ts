@@ -9,8 +9,8 @@ import { failureForResponse, fetchOrFail, readText, type Call } from './common/h
 import { AGENT_KEYS_ENV, keyHosts } from './common/key-hosts.js';
 import { capUtf8 } from './common/text.js';
 import { contextBlocks, readNewestOutput, type ReadNewestOutput } from './agent/context.js';
-import { runLocal } from './agent/local.js';
-import { AGENT_PROVIDERS, agentInputSchema, type AgentProvider } from './inputs.js';
+import { providerSetting, runLocal } from './agent/local.js';
+import { agentInputSchema, type AgentProvider } from './inputs.js';
 import type { AgentResult, AgentUsage } from './types.js';
 
 export { agentInputSchema };
@@ -49,11 +49,9 @@ interface Completion {
  */
 export function agentProvider(input: AgentInput, env: NodeJS.ProcessEnv): AgentProvider {
   if (input.provider) return input.provider;
-  const set = env.SWITCHYARD_AGENT_PROVIDER?.trim();
-  if (set) {
-    if ((AGENT_PROVIDERS as readonly string[]).includes(set)) return set as AgentProvider;
-    throw nonRetryable('ConfigError', `SWITCHYARD_AGENT_PROVIDER=${set}: must be one of ${AGENT_PROVIDERS.join(', ')}`);
-  }
+  const set = providerSetting(env);
+  if (typeof set === 'object') throw nonRetryable('ConfigError', set.problem);
+  if (set) return set;
   const endpoint =
     input.model ?? input.base_url ?? input.api_key_env ?? env.SWITCHYARD_AGENT_MODEL ?? env.SWITCHYARD_AGENT_BASE_URL;
   return endpoint ? 'openai' : 'local';

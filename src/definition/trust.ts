@@ -33,6 +33,10 @@ export const LITERAL_FIELDS: Readonly<Record<Action, readonly LiteralField[]>> =
   agent: [
     { path: ['base_url'], why: SECRET_ROUTE },
     { path: ['api_key_env'], why: SECRET_ROUTE },
+    {
+      path: ['provider'],
+      why: 'where a prompt is sent (an endpoint, or the worker’s own model) comes from the definition text or the worker, never from a run: write it literally',
+    },
   ],
   deliver: [{ path: ['secret_env'], why: SECRET_ROUTE }],
   http: [

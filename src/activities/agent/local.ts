@@ -17,6 +17,7 @@ import type { Llama, LlamaModel } from 'node-llama-cpp';
 import type { ActivityIO } from '../common/activity.js';
 import { nonRetryable, retryable } from '../common/failures.js';
 import { capUtf8 } from '../common/text.js';
+import { AGENT_PROVIDERS, type AgentProvider } from '../inputs.js';
 import type { AgentResult } from '../types.js';
 import { findLocalModel, LOCAL_MODEL_ENV, LocalModelNotFoundError } from './local-model.js';
 
@@ -58,16 +59,28 @@ export function localModelLoads(): number {
   return loads;
 }
 
-/** The threads llama.cpp computes with: SWITCHYARD_LOCAL_THREADS, else at most 2 and never more than the cores. */
-export function localThreads(env: NodeJS.ProcessEnv): number {
+/** The threads llama.cpp computes with: SWITCHYARD_LOCAL_THREADS, else at most 2 and never more than the cores; or what is wrong. */
+function threadsSetting(env: NodeJS.ProcessEnv): number | string {
   const set = env.SWITCHYARD_LOCAL_THREADS;
-  if (set !== undefined && set.trim() !== '') {
-    const n = Number(set);
-    if (!Number.isInteger(n) || n < 1)
-      throw nonRetryable('ConfigError', `SWITCHYARD_LOCAL_THREADS=${set}: must be a whole number of at least 1`);
-    return n;
-  }
-  return Math.min(2, availableParallelism());
+  if (set === undefined || set.trim() === '') return Math.min(2, availableParallelism());
+  const n = Number(set);
+  return Number.isInteger(n) && n >= 1 ? n : `SWITCHYARD_LOCAL_THREADS=${set}: must be a whole number of at least 1`;
+}
+
+/** The worker's SWITCHYARD_AGENT_PROVIDER (undefined when unset), or what is wrong with it. */
+export function providerSetting(env: NodeJS.ProcessEnv): AgentProvider | undefined | { problem: string } {
+  const set = env.SWITCHYARD_AGENT_PROVIDER?.trim();
+  if (!set) return undefined;
+  if ((AGENT_PROVIDERS as readonly string[]).includes(set)) return set as AgentProvider;
+  return { problem: `SWITCHYARD_AGENT_PROVIDER=${set}: must be one of ${AGENT_PROVIDERS.join(', ')}` };
+}
+
+/** The first problem of the worker's agent settings, for the check at worker start. */
+export function agentSettingsProblem(env: NodeJS.ProcessEnv): string | undefined {
+  const provider = providerSetting(env);
+  if (typeof provider === 'object') return provider.problem;
+  const threads = threadsSetting(env);
+  return typeof threads === 'string' ? threads : undefined;
 }
 
 async function load(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<Loaded> {
@@ -105,7 +118,8 @@ function serialized<T>(fn: () => Promise<T>): Promise<T> {
 export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOptions): Promise<AgentResult> {
   const env = opts.env ?? process.env;
   const log = opts.log ?? (() => undefined);
-  const threads = localThreads(env);
+  const threads = threadsSetting(env);
+  if (typeof threads === 'string') throw nonRetryable('ConfigError', threads);
   io.heartbeat({ phase: 'queued' });
   return serialized(async () => {
     if (io.signal.aborted) return cancelledBeforeStart();
@@ -134,7 +148,6 @@ export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOpt
       let bytes = 0;
       let truncated = false;
       let chunks = 0;
-      let lastBeat = 0;
       io.heartbeat({ phase: 'generating', chunks });
       const meta = await session.promptWithMeta(req.prompt, {
         maxTokens,
@@ -149,10 +162,9 @@ export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOpt
             bytes += Buffer.byteLength(c.text);
             truncated = c.cut;
           }
-          if (Date.now() - lastBeat >= 200) {
-            lastBeat = Date.now();
-            io.heartbeat({ phase: 'streaming', chunks, bytes });
-          }
+          // Every chunk (a token's text): the SDK throttles what reaches the server, and
+          // a few tokens a second on a CPU never flood it.
+          io.heartbeat({ phase: 'streaming', chunks, bytes });
         },
       });
       if (deadline?.aborted && !io.signal.aborted)

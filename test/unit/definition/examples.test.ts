@@ -19,6 +19,7 @@ describe('examples', () => {
         'fan-out-join.yaml',
         'hello.yaml',
         'join-2-of-3.yaml',
+        'machine-report.yaml',
         'monitoring-loop.yaml',
         'retry-with-cycle.yaml',
       ]),
