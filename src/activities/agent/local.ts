@@ -149,24 +149,32 @@ export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOpt
       let truncated = false;
       let chunks = 0;
       io.heartbeat({ phase: 'generating', chunks });
-      const meta = await session.promptWithMeta(req.prompt, {
-        maxTokens,
-        signal,
-        stopOnAbortSignal: true,
-        ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
-        onTextChunk(piece) {
-          chunks += 1;
-          if (!truncated && piece) {
-            const c = capUtf8(piece, opts.maxTextBytes - bytes);
-            text.push(c.text);
-            bytes += Buffer.byteLength(c.text);
-            truncated = c.cut;
-          }
-          // Every chunk (a token's text): the SDK throttles what reaches the server, and
-          // a few tokens a second on a CPU never flood it.
-          io.heartbeat({ phase: 'streaming', chunks, bytes });
-        },
-      });
+      const stopped = (err: unknown) => {
+        // Aborted while the prompt was still being read, node-llama-cpp throws the signal's
+        // reason instead of returning: that is a stop too, with nothing generated yet.
+        if (signal.aborted) return { stopReason: 'abort' as const };
+        throw err;
+      };
+      const meta = await session
+        .promptWithMeta(req.prompt, {
+          maxTokens,
+          signal,
+          stopOnAbortSignal: true,
+          ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
+          onTextChunk(piece) {
+            chunks += 1;
+            if (!truncated && piece) {
+              const c = capUtf8(piece, opts.maxTextBytes - bytes);
+              text.push(c.text);
+              bytes += Buffer.byteLength(c.text);
+              truncated = c.cut;
+            }
+            // Every chunk (a token's text): the SDK throttles what reaches the server, and
+            // a few tokens a second on a CPU never flood it.
+            io.heartbeat({ phase: 'streaming', chunks, bytes });
+          },
+        })
+        .catch(stopped);
       if (deadline?.aborted && !io.signal.aborted)
         throw retryable('Timeout', `the local model did not finish within ${req.timeoutMs} ms`);
       const usage = {
