@@ -44,7 +44,12 @@ describe('checkReceived: the interpreter reads what the client validated', () =>
    * routes, which it runs as literal text (definition/trust.ts), and a `with.timeout` longer
    * than the task's, and `with` checked against the activities' schemas (definition/with.ts).
    */
-  const CLIENT_ONLY = ['templates-in-literal-fields.yaml', 'with-timeout-longer-than-task.yaml', 'bad-with.yaml'];
+  const CLIENT_ONLY = [
+    'templates-in-literal-fields.yaml',
+    'with-timeout-longer-than-task.yaml',
+    'bad-with.yaml',
+    'agent-provider.yaml',
+  ];
 
   it.each(invalid.map((url) => [name(url), url] as const))('%s: refused too', (file, url) => {
     let value: unknown;
