@@ -116,6 +116,23 @@ describe('the local agent model', () => {
     expect(second.beats[0]?.phase).toBe('queued');
   });
 
+  it('a call cancelled while it waits for its turn ends at once, before the running one', async () => {
+    const order: string[] = [];
+    const waiting = recorder();
+    // Cancelled once the other call streams: by then this one is queued behind it.
+    const other = recorder((b) => b.phase === 'streaming' && b.chunks === 1 && waiting.abort());
+    const running = ask({ prompt: LONG, max_tokens: 40 }, other.io).then(() => order.push('running done'));
+    const queued = ask({ prompt: 'Name a colour.', max_tokens: 8 }, waiting.io).then((r) => {
+      order.push('queued done');
+      return r;
+    });
+    const r = await queued;
+    await running;
+    expect(order).toEqual(['queued done', 'running done']);
+    expect(r).toMatchObject({ finishReason: 'cancelled', usage: null, text: '' });
+    expect(waiting.beats.map((b) => b.phase)).toEqual(['queued']);
+  });
+
   it('as a Temporal activity: the receipt and result of a local answer, and a cancel that ends it as cancelled early', async () => {
     const call = (w: unknown, cancelAfterMs?: number) => {
       const taskQueue = uniqueTaskQueue('local-agent');

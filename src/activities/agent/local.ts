@@ -121,8 +121,10 @@ export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOpt
   const threads = threadsSetting(env);
   if (typeof threads === 'string') throw nonRetryable('ConfigError', threads);
   io.heartbeat({ phase: 'queued' });
-  return serialized(async () => {
+  let started = false;
+  const turn = serialized(async () => {
     if (io.signal.aborted) return cancelledBeforeStart();
+    started = true;
     io.heartbeat({ phase: 'loading' });
     const { model, name } = await loaded(env, log);
     const system = req.system ?? DEFAULT_SYSTEM;
@@ -189,6 +191,14 @@ export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOpt
       await context.dispose();
     }
   });
+  // A call cancelled while it waits for its turn ends at once (its turn, when it comes, is
+  // skipped); one cancelled after its turn began ends when its generation has stopped.
+  const leftQueue = new Promise<AgentResult>((resolve) => {
+    const leave = () => (started ? void turn.then(resolve, () => undefined) : resolve(cancelledBeforeStart()));
+    if (io.signal.aborted) leave();
+    else io.signal.addEventListener('abort', leave, { once: true });
+  });
+  return Promise.race([turn, leftQueue]);
 }
 
 function cancelledBeforeStart(): AgentResult {
