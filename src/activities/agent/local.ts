@@ -13,6 +13,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
+import type * as LlamaModule from 'node-llama-cpp';
 import type { Llama, LlamaModel } from 'node-llama-cpp';
 import type { ActivityIO } from '../common/activity.js';
 import { nonRetryable, retryable } from '../common/failures.js';
@@ -83,10 +84,34 @@ export function agentSettingsProblem(env: NodeJS.ProcessEnv): string | undefined
   return typeof threads === 'string' ? threads : undefined;
 }
 
+/** The signals a worker (the SDK) and `npm start` stop on. */
+const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+let llamaModule: Promise<typeof LlamaModule> | undefined;
+
+/**
+ * node-llama-cpp, imported once. Importing it loads signal-exit (through its dependencies),
+ * whose SIGINT/SIGTERM listener re-raises the signal when it finds no other listener — and
+ * the SDK's shutdown listener removes itself as it runs, so a worker that had loaded the
+ * model died on SIGTERM instead of draining (and `npm start` on Ctrl-C, exit by signal
+ * instead of 130). Those two listeners are taken off again; signal-exit still runs its
+ * hooks at a normal exit.
+ */
+function importLlama(): Promise<typeof LlamaModule> {
+  llamaModule ??= (async () => {
+    const before = new Map(SHUTDOWN_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal))]));
+    const mod = await import('node-llama-cpp');
+    for (const signal of SHUTDOWN_SIGNALS)
+      for (const listener of process.listeners(signal))
+        if (!before.get(signal)?.has(listener)) process.off(signal, listener as (...args: unknown[]) => void);
+    return mod;
+  })();
+  return llamaModule;
+}
+
 async function load(env: NodeJS.ProcessEnv, log: (line: string) => void): Promise<Loaded> {
   const file = await findLocalModel({ env, log });
   // Imported here, not at the top: a worker that never runs a local agent never loads the addon.
-  const { getLlama, LlamaLogLevel } = await import('node-llama-cpp');
+  const { getLlama, LlamaLogLevel } = await importLlama();
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error, progressLogs: false });
   const model = await llama.loadModel({ modelPath: file.path });
   loads += 1;
@@ -144,7 +169,7 @@ export async function runLocal(req: LocalRequest, io: ActivityIO, opts: LocalOpt
     const signal = deadline ? AbortSignal.any([io.signal, deadline]) : io.signal;
     try {
       const sequence = context.getSequence();
-      const { LlamaChatSession } = await import('node-llama-cpp');
+      const { LlamaChatSession } = await importLlama();
       const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: system });
       const text: string[] = [];
       let bytes = 0;
