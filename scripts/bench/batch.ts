@@ -5,12 +5,20 @@
  * the others.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  type Client,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { readProcCpu } from './proc-cpu.js';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 import { startRun, type Kind, type Workload } from './workloads.js';
 import type { MeasuredWorker } from './worker-process.js';
 
-const RUN_TIMEOUT_MS = 60_000;
+const RUN_TIMEOUT_MS = 300_000;
 
 /** Where batches run. */
 export interface BenchTarget {
@@ -44,9 +52,15 @@ async function runOnce(
   target: BenchTarget,
   workload: Workload,
   kind: Kind,
-): Promise<{ latencyMs: number; handle: WorkflowHandle }> {
+): Promise<{ latencyMs: number; handle: WorkflowHandleWithFirstExecutionRunId }> {
   const started = performance.now();
   const handle = await startRun(target.client, target.taskQueue, workload, kind);
+  await finished(target, workload, kind, handle);
+  return { latencyMs: performance.now() - started, handle };
+}
+
+/** Waits for a run's result; a failed run, a dead worker or a run past RUN_TIMEOUT_MS fails the benchmark. */
+async function finished(target: BenchTarget, workload: Workload, kind: Kind, handle: WorkflowHandle): Promise<void> {
   // A failing workflow task is retried forever rather than failing the run: bound the wait.
   const timer = new AbortController();
   const timeout = sleep(RUN_TIMEOUT_MS, undefined, { signal: timer.signal }).then((): never => {
@@ -62,7 +76,19 @@ async function runOnce(
   } finally {
     timer.abort();
   }
-  return { latencyMs: performance.now() - started, handle };
+}
+
+/** History length of a run and every run it continued as. */
+async function eventsOfAllRuns(client: Client, handle: WorkflowHandleWithFirstExecutionRunId): Promise<number> {
+  let total = 0;
+  let runId: string | undefined = handle.firstExecutionRunId;
+  while (runId) {
+    const history: { events?: HistoryEvent[] | null } = await client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    const events = history.events ?? [];
+    total += events.length;
+    runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return total;
 }
 
 /** Unmeasured runs: the first ones compile and cache what later runs reuse. */
@@ -76,7 +102,7 @@ export async function runBatch(target: BenchTarget, workload: Workload, kind: Ki
   const before = await target.worker.cpu();
   const started = performance.now();
   const latenciesMs: number[] = [];
-  let last: WorkflowHandle | undefined;
+  let last: WorkflowHandleWithFirstExecutionRunId | undefined;
   for (let i = 0; i < runs; i++) {
     const { latencyMs, handle } = await runOnce(target, workload, kind);
     latenciesMs.push(latencyMs);
@@ -86,7 +112,7 @@ export async function runBatch(target: BenchTarget, workload: Workload, kind: Ki
   const after = await target.worker.cpu();
   const serverAfter = target.serverPid === undefined ? undefined : readProcCpu(target.serverPid);
   // Outside the measured window: reading history costs the server, not the worker.
-  const history = last ? await last.fetchHistory() : undefined;
+  const historyEvents = last ? await eventsOfAllRuns(target.client, last) : 0;
   return {
     workload: workload.name,
     kind,
@@ -98,6 +124,49 @@ export async function runBatch(target: BenchTarget, workload: Workload, kind: Ki
     ...(serverBefore && serverAfter ? { serverCpuMs: serverAfter.ownMs - serverBefore.ownMs } : {}),
     wallMs,
     latenciesMs,
-    historyEvents: history?.events?.length ?? 0,
+    historyEvents,
+  };
+}
+
+/** What one concurrent batch measured: `runs` runs started at once, timed until the last ends. */
+export interface Throughput {
+  workload: string;
+  kind: Kind;
+  round: number;
+  runs: number;
+  wallMs: number;
+  runsPerS: number;
+  workerCpuMs: number;
+  /** The worker's resident memory when the last run ended, MiB. */
+  workerRssMiB: number;
+}
+
+/** Starts `runs` runs of one workload at once and waits for all: runs per second under load. */
+export async function runConcurrent(
+  target: BenchTarget,
+  workload: Workload,
+  kind: Kind,
+  runs: number,
+  round: number,
+): Promise<Throughput> {
+  const before = await target.worker.cpu();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: runs }, async () =>
+      finished(target, workload, kind, await startRun(target.client, target.taskQueue, workload, kind)),
+    ),
+  );
+  const wallMs = performance.now() - started;
+  const workerRssMiB = target.worker.rss().rssMiB;
+  const after = await target.worker.cpu();
+  return {
+    workload: workload.name,
+    kind,
+    round,
+    runs,
+    wallMs,
+    runsPerS: runs / (wallMs / 1000),
+    workerCpuMs: after.ownMs - before.ownMs,
+    workerRssMiB,
   };
 }

@@ -12,6 +12,10 @@ export interface BenchOptions {
   rounds: number;
   /** Unmeasured runs of each workload and kind first: the first runs JIT-compile everything. */
   warmup: number;
+  /** Runs started at once in each throughput batch (0: no throughput batches). */
+  concurrent: number;
+  /** Iterations of the loop workload (0: no loop workload). */
+  loop: number;
   /** `true`: the JSON document on stdout (the table on stderr); a path: JSON to that file. */
   json: boolean | string;
 }
@@ -34,12 +38,14 @@ function wholeNumber(value: string): number {
 export function parseOptions(argv: readonly string[]): BenchOptions {
   const program = new Command('bench')
     .description(
-      'Worker CPU and latency of the interpreter against hand-written baseline workflows doing the same work, ' +
-        'measured interleaved in one run on a dev server of its own (SPEC §7).',
+      'Latency, throughput, history, worker CPU and memory of the interpreter against hand-written baseline ' +
+        'workflows doing the same work, measured interleaved in one run on a dev server of its own (SPEC §7).',
     )
     .option('--runs <n>', 'runs per batch', positiveInt('--runs'), 20)
-    .option('--rounds <n>', 'rounds of interleaved interpreter/baseline batches', positiveInt('--rounds'), 4)
+    .option('--rounds <n>', 'rounds of interleaved interpreter/baseline batches', positiveInt('--rounds'), 3)
     .option('--warmup <n>', 'unmeasured runs of each workload and kind first', wholeNumber, 5)
+    .option('--concurrent <n>', 'runs started at once in a throughput batch (0: none)', wholeNumber, 200)
+    .option('--loop <n>', 'iterations of the loop workload, measured one run per batch (0: none)', wholeNumber, 1000)
     .option('--json [file]', 'JSON document: to stdout (the table then goes to stderr), or to a file', false)
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });

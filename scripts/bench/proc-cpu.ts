@@ -49,3 +49,10 @@ export function readProcCpu(pid: number): ProcCpu {
     childrenMs: (tick(13) + tick(14)) * MS_PER_TICK,
   };
 }
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status: now (VmRSS) and its peak so far (VmHWM). */
+export function readProcRss(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
+}

@@ -3,7 +3,8 @@
  * readable table printed from it. The table keeps ratios and absolute figures apart,
  * because only the ratios mean much on a shared machine.
  */
-import type { Batch } from './batch.js';
+import type { Batch, Throughput } from './batch.js';
+import { median } from './stats.js';
 import type { KindFigures, WorkloadResult } from './summary.js';
 
 /** Where and how the benchmark ran. */
@@ -23,6 +24,9 @@ export interface BenchMeta {
   loadavgEnd: number[];
   /** Worker CPU while idle (polling, timers): part of every batch's figure, for both kinds. */
   workerIdleCpuMsPerS: number;
+  /** Runs at once in a throughput batch (0: none) and iterations of the loop workload (0: none). */
+  concurrent: number;
+  loop: number;
   notes: string[];
 }
 
@@ -31,7 +35,12 @@ export interface BenchReport {
   meta: BenchMeta;
   /** ratios: interpreter ÷ baseline, paired by round (trustworthy); the rest: absolute ms on this machine. */
   results: WorkloadResult[];
+  /** The worker's resident memory, MiB: fresh after start, after warm-up, and its peak over the benchmark. */
+  memory: { freshMiB: number; warmMiB: number; peakMiB: number };
+  /** Due→start lateness samples, ms. */
+  lateness: { queuedRunMs: number[]; scheduleFireMs: number[] };
   batches: Batch[];
+  throughput: Throughput[];
 }
 
 const fixed = (digits: number) => (value: number | undefined) =>
@@ -70,8 +79,12 @@ function absoluteRow(workload: string, kind: string, f: KindFigures): string[] {
     ms(f.latencyP95),
     ms(f.serverCpuPerRun),
     events(f),
+    fixed(1)(f.runsPerS),
+    fixed(0)(f.workerRssMiB),
   ];
 }
+
+const samples = (values: number[]) => `p50 ${ms(median(values))}, max ${ms(Math.max(...values))} (${values.length} samples)`;
 
 /** The readable report. */
 export function formatTable(report: BenchReport): string {
@@ -79,7 +92,7 @@ export function formatTable(report: BenchReport): string {
   const lines = [
     'Switchyard bench: the interpreter against hand-written baseline workflows doing the same work (SPEC §7)',
     `commit ${meta.commit} · node ${meta.node} · ${meta.cpus} CPUs (${meta.cpuModel}) · ${meta.server}`,
-    `${meta.rounds} rounds × ${meta.runs} runs of each workload and kind, interleaved; ${meta.warmup} warm-up runs each; ${meta.durationS.toFixed(0)} s in all`,
+    `${meta.rounds} rounds × ${meta.runs} runs of each workload and kind (a loop: 1), interleaved; then ${meta.concurrent} at once; ${meta.warmup} warm-up runs each; ${meta.durationS.toFixed(0)} s in all`,
     `load average (1/5/15 min): at start ${load(meta.loadavgStart)} · at end ${load(meta.loadavgEnd)}`,
     `worker idle CPU: ${ms(meta.workerIdleCpuMsPerS)} ms/s (polling; inside every figure below, for both kinds)`,
     '',
@@ -94,6 +107,7 @@ export function formatTable(report: BenchReport): string {
           'latency p50',
           'latency p95',
           'server CPU/run',
+          'runs/s',
           'history events',
         ],
         ...results.map((r) => [
@@ -104,6 +118,7 @@ export function formatTable(report: BenchReport): string {
           ratio(r.ratios.latencyP50),
           ratio(r.ratios.latencyP95),
           ratio(r.ratios.serverCpuPerRun),
+          ratio(r.ratios.runsPerS),
           `${events(r.interpreter)} vs ${events(r.baseline)}`,
         ]),
       ],
@@ -124,6 +139,8 @@ export function formatTable(report: BenchReport): string {
           'p95',
           'server CPU/run',
           'events/run',
+          'runs/s',
+          'RSS MiB',
         ],
         ...results.flatMap((r) => [
           absoluteRow(r.workload, 'interpreter', r.interpreter),
@@ -132,6 +149,10 @@ export function formatTable(report: BenchReport): string {
       ],
       2,
     ),
+    '',
+    `worker RSS (MiB): fresh ${fixed(0)(report.memory.freshMiB)} · after warm-up ${fixed(0)(report.memory.warmMiB)} · peak ${fixed(0)(report.memory.peakMiB)}` +
+      (meta.concurrent ? ` (${meta.concurrent} runs at once)` : ''),
+    `due→start lateness (ms): delayed run ${samples(report.lateness.queuedRunMs)} · schedule fire ${samples(report.lateness.scheduleFireMs)}`,
     '',
     ...meta.notes.map((note) => `· ${note}`),
   ];

@@ -5,7 +5,7 @@
  * ratios: each round's two batches ran back to back, so what the machine was doing at the
  * time weighs on both, and the ratio keeps only the difference between them.
  */
-import type { Batch } from './batch.js';
+import type { Batch, Throughput } from './batch.js';
 import { median, percentile, range } from './stats.js';
 import type { Kind, Workload } from './workloads.js';
 
@@ -23,6 +23,10 @@ export interface KindFigures {
   latencyP95: number;
   /** Distinct history lengths seen (one run per batch); one value unless the server batched differently. */
   historyEvents: number[];
+  /** Runs per second with many runs at once (median over rounds); absent when not measured. */
+  runsPerS?: number;
+  /** The worker's resident memory at the end of the throughput batches (highest), MiB. */
+  workerRssMiB?: number;
 }
 
 /** Interpreter divided by baseline. */
@@ -32,6 +36,8 @@ export interface Ratios {
   latencyP50: number;
   latencyP95: number;
   serverCpuPerRun?: number;
+  /** Throughput, median of per-round ratios. */
+  runsPerS?: number;
 }
 
 export interface WorkloadResult {
@@ -49,7 +55,7 @@ function perRun(batches: readonly Batch[], pick: (b: Batch) => number | undefine
   });
 }
 
-function figures(batches: readonly Batch[], steps: number): KindFigures {
+function figures(batches: readonly Batch[], steps: number, concurrent: readonly Throughput[]): KindFigures {
   const cpu = perRun(batches, (b) => b.workerCpuMs);
   const server = perRun(batches, (b) => b.serverCpuMs);
   const latencies = batches.flatMap((b) => b.latenciesMs);
@@ -63,6 +69,12 @@ function figures(batches: readonly Batch[], steps: number): KindFigures {
     latencyP50: percentile(latencies, 50),
     latencyP95: percentile(latencies, 95),
     historyEvents: [...new Set(batches.map((b) => b.historyEvents))].sort((a, b) => a - b),
+    ...(concurrent.length
+      ? {
+          runsPerS: median(concurrent.map((t) => t.runsPerS)),
+          workerRssMiB: Math.max(...concurrent.map((t) => t.workerRssMiB)),
+        }
+      : {}),
   };
 }
 
@@ -80,18 +92,34 @@ function pairedRatios(batches: readonly Batch[], pick: (b: Batch) => number | un
   });
 }
 
+/** Per-round interpreter/baseline ratios of runs per second. */
+function throughputRatios(concurrent: readonly Throughput[]): number[] {
+  return [...new Set(concurrent.map((t) => t.round))].flatMap((round) => {
+    const of = (kind: Kind) => concurrent.find((t) => t.round === round && t.kind === kind)?.runsPerS;
+    const interpreter = of('interpreter');
+    const baseline = of('baseline');
+    return interpreter === undefined || !baseline ? [] : [interpreter / baseline];
+  });
+}
+
 /** The result for every workload, in the order given. */
-export function summarise(workloads: readonly Workload[], batches: readonly Batch[]): WorkloadResult[] {
+export function summarise(
+  workloads: readonly Workload[],
+  batches: readonly Batch[],
+  throughput: readonly Throughput[],
+): WorkloadResult[] {
   return workloads.map((workload) => {
     const mine = batches.filter((b) => b.workload === workload.name);
-    const interpreter = figures(
-      mine.filter((b) => b.kind === 'interpreter'),
-      workload.steps,
-    );
-    const baseline = figures(
-      mine.filter((b) => b.kind === 'baseline'),
-      workload.steps,
-    );
+    const concurrent = throughput.filter((t) => t.workload === workload.name);
+    const of = (kind: Kind) =>
+      figures(
+        mine.filter((b) => b.kind === kind),
+        workload.steps,
+        concurrent.filter((t) => t.kind === kind),
+      );
+    const interpreter = of('interpreter');
+    const baseline = of('baseline');
+    const runsRatios = throughputRatios(concurrent);
     const cpuRatios = pairedRatios(mine, (b) => b.workerCpuMs);
     const serverRatios = pairedRatios(mine, (b) => b.serverCpuMs);
     return {
@@ -105,6 +133,7 @@ export function summarise(workloads: readonly Workload[], batches: readonly Batc
         latencyP50: interpreter.latencyP50 / baseline.latencyP50,
         latencyP95: interpreter.latencyP95 / baseline.latencyP95,
         ...(serverRatios.length ? { serverCpuPerRun: median(serverRatios) } : {}),
+        ...(runsRatios.length ? { runsPerS: median(runsRatios) } : {}),
       },
     };
   });

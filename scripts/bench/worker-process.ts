@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readProcCpu } from './proc-cpu.js';
+import { readProcCpu, readProcRss } from './proc-cpu.js';
 import type { WorkerMessage } from './worker-entry.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -27,6 +27,8 @@ export interface WorkerCpu {
 export interface MeasuredWorker {
   pid: number;
   cpu(): Promise<WorkerCpu>;
+  /** Resident memory now and at its peak so far, MiB (the worker process only, not its scripts). */
+  rss(): { rssMiB: number; peakMiB: number };
   /** Rejects when the worker exits: race runs against it, or a dead worker leaves them waiting forever. */
   died: Promise<never>;
   /** SIGTERM (the worker drains), SIGKILL after 10 s; idempotent. */
@@ -125,5 +127,5 @@ export async function startMeasuredWorker(target: {
     throw workerError('exited during the benchmark');
   });
   died.catch(() => undefined); // Only an error for whoever is waiting on it.
-  return { pid, cpu, died, stop };
+  return { pid, cpu, rss: () => readProcRss(pid), died, stop };
 }

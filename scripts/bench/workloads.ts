@@ -6,9 +6,9 @@
  * write the same history events; this file only adds what to time.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { GRAPH_KEY } from '../../src/constants.js';
-import { baselineChain, baselineFanOut, interpretGraph } from '../../src/workflows/index.js';
+import { baselineChain, baselineFanOut, baselineLoop, interpretGraph } from '../../src/workflows/index.js';
 import { loadDefinitionText } from '../../src/definition/index.js';
 
 /** Which workflow does the work. */
@@ -21,8 +21,12 @@ export interface Workload {
   /** Tasks (= activities) per run, to turn per-run figures into per-step ones. */
   steps: number;
   definition: unknown;
-  baseline: { workflow: 'baselineChain' | 'baselineFanOut'; args: [number, string[]] };
+  baseline: { workflow: 'baselineChain' | 'baselineFanOut' | 'baselineLoop'; args: [number, string[]] };
+  /** Long runs: measured one run per batch, and left out of the concurrent (throughput) batches. */
+  long?: boolean;
 }
+
+const BASELINES = { baselineChain, baselineFanOut, baselineLoop };
 
 // `true` does nothing and exits 0: what is left to measure is the orchestration around it.
 const COMMAND = ['true'];
@@ -74,27 +78,57 @@ function fanOut(n: number): Workload {
   };
 }
 
-/** The workloads SPEC §7 asks about: short and longer chains, and a fan-out with a join. */
-export function workloads(): Workload[] {
-  return [chain(3), chain(8), fanOut(10)];
+/** One task looping back to itself n times; the baseline awaits n activities, continuing-as-new as the interpreter does. */
+function loop(n: number): Workload {
+  const text = [
+    'version: 1',
+    `name: bench-loop-${n}`,
+    'start: [step]',
+    'tasks:',
+    '  step:',
+    '    action: script',
+    `    with: { command: ${YAML_COMMAND} }`,
+    `    max_iterations: ${n}`,
+    `    next: [{ when: "{{ task.iteration < ${n} }}", do: [step] }]`,
+    '',
+  ].join('\n');
+  return {
+    name: `loop-${n}`,
+    steps: n,
+    definition: validated(text),
+    baseline: { workflow: 'baselineLoop', args: [n, COMMAND] },
+    long: true,
+  };
+}
+
+/** The workloads issue 13 asks about: short and longer chains, a fan-out with a join, a long loop. */
+export function workloads(loopIterations: number): Workload[] {
+  return [chain(3), chain(8), fanOut(10), ...(loopIterations > 0 ? [loop(loopIterations)] : [])];
 }
 
 /** Starts one run of `workload` as `kind`, the way `switchyard run` starts runs (graph tagged at start). */
-export function startRun(client: Client, taskQueue: string, workload: Workload, kind: Kind): Promise<WorkflowHandle> {
-  const workflowId = `bench-${workload.name}-${kind}-${randomUUID()}`;
+export function startRun(
+  client: Client,
+  taskQueue: string,
+  workload: Workload,
+  kind: Kind,
+  startDelayMs?: number,
+): Promise<WorkflowHandleWithFirstExecutionRunId> {
+  const common = {
+    taskQueue,
+    workflowId: `bench-${workload.name}-${kind}-${randomUUID()}`,
+    ...(startDelayMs === undefined ? {} : { startDelay: startDelayMs }),
+  };
   if (kind === 'interpreter') {
     return client.workflow.start(interpretGraph, {
-      taskQueue,
-      workflowId,
+      ...common,
       args: [{ definition: workload.definition }],
       typedSearchAttributes: [{ key: GRAPH_KEY, value: `bench-${workload.name}` }],
     });
   }
   const [n, command] = workload.baseline.args;
-  const baseline = workload.baseline.workflow === 'baselineChain' ? baselineChain : baselineFanOut;
-  return client.workflow.start(baseline, {
-    taskQueue,
-    workflowId,
+  return client.workflow.start(BASELINES[workload.baseline.workflow], {
+    ...common,
     args: [n, command],
     typedSearchAttributes: [{ key: GRAPH_KEY, value: workload.baseline.workflow }],
   });

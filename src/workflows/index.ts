@@ -16,5 +16,5 @@ export {
   type InterpretInput,
   type InterpretResult,
 } from './interpreter.js';
-export { baselineChain, baselineFanOut } from './baselines.js';
+export { baselineChain, baselineFanOut, baselineLoop } from './baselines.js';
 export type { FailureReport } from './failures.js';
