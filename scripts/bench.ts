@@ -14,11 +14,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { startDevServer } from '../src/temporal/dev-server.js';
+import { WORKFLOWS_PATH } from '../src/worker.js';
 import { runBatch, runConcurrent, warmUp, type Batch, type BenchTarget, type Throughput } from './bench/batch.js';
 import { queuedLateness, scheduleLateness } from './bench/lateness.js';
 import { parseOptions } from './bench/options.js';
@@ -81,8 +84,13 @@ async function main(): Promise<void> {
   stoppers.push(() => connection.close());
   const client = new Client({ connection, namespace: server.namespace });
   const taskQueue = `bench-${randomUUID().slice(0, 8)}`;
-  progress(`starting the measured worker on task queue ${taskQueue} (bundles the workflows)`);
-  const worker = await startMeasuredWorker({ address: server.address, namespace: server.namespace, taskQueue });
+  const bundle = join(mkdtempSync(join(tmpdir(), 'switchyard-bench-')), 'workflow-bundle.js');
+  stoppers.push(async () => rmSync(dirname(bundle), { recursive: true, force: true }));
+  progress(`bundling the workflows into ${bundle}, as the container image does at build time`);
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  writeFileSync(bundle, code);
+  progress(`starting the measured worker on task queue ${taskQueue}`);
+  const worker = await startMeasuredWorker({ address: server.address, namespace: server.namespace, taskQueue, bundle });
   stoppers.push(() => worker.stop());
   const freshRss = worker.rss();
   const target: BenchTarget = {

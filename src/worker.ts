@@ -38,6 +38,26 @@ export interface SwitchyardWorkerOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Which queues to poll and each kind's caps (default: all, with the default caps). */
   caps?: WorkerCaps;
+  /** Runs kept in the workflow cache (default DEFAULT_MAX_CACHED_WORKFLOWS). */
+  maxCachedWorkflows?: number;
+}
+
+/**
+ * Runs whose workflow state a worker keeps in memory between their tasks. The SDK's default
+ * grows with the heap limit (hundreds on a 2 GB heap), so the worker's memory grew with the
+ * runs in flight; this bound keeps it flat under 1,000 runs at once (issue 13). A run pushed
+ * out of the cache is replayed from its history at its next task: CPU, not correctness.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 250;
+
+/** SWITCHYARD_MAX_CACHED_WORKFLOWS as a number (the default when unset), or what is wrong with it. */
+export function maxCachedWorkflows(env: NodeJS.ProcessEnv): number | string {
+  const text = env.SWITCHYARD_MAX_CACHED_WORKFLOWS;
+  if (text === undefined || text === '') return DEFAULT_MAX_CACHED_WORKFLOWS;
+  const n = Number(text);
+  return Number.isInteger(n) && n >= 2
+    ? n
+    : `SWITCHYARD_MAX_CACHED_WORKFLOWS=${JSON.stringify(text)}: must be a whole number ≥ 2`;
 }
 
 /** One SDK worker per polled queue, run and stopped together. */
@@ -72,7 +92,11 @@ export async function createWorker(options: SwitchyardWorkerOptions): Promise<Sw
     // The run's own queue also takes activities: runs started before per-kind queues
     // (KIND_QUEUES_PATCH) schedule theirs there.
     const bundle = options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: WORKFLOWS_PATH };
-    workers.set(taskQueue, await Worker.create({ ...common, taskQueue, ...bundle, activities: all, sinks: IGNORED_TRACE_SINK }));
+    const cache = { maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS };
+    workers.set(
+      taskQueue,
+      await Worker.create({ ...common, taskQueue, ...bundle, ...cache, activities: all, sinks: IGNORED_TRACE_SINK }),
+    );
   }
   for (const kind of ACTIVITY_KINDS) {
     if (!caps.kinds.includes(kind) || all[kind] === undefined) continue;
@@ -150,6 +174,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof hosts === 'string') throw new Error(hosts);
   const caps = workerCaps(env);
   if (typeof caps === 'string') throw new Error(caps);
+  const cache = maxCachedWorkflows(env);
+  if (typeof cache === 'string') throw new Error(cache);
   const telemetry = telemetrySettings(env);
   if (typeof telemetry === 'string') throw new Error(telemetry);
   const agent = agentSettingsProblem(env);
@@ -173,7 +199,14 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect(target.config.connectionOptions);
   try {
     const caps = workerCaps(process.env) as WorkerCaps;
-    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue, workflowBundle, caps });
+    const worker = await createWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue,
+      workflowBundle,
+      caps,
+      maxCachedWorkflows: maxCachedWorkflows(process.env) as number,
+    });
     const workflows = !caps.kinds.includes('workflow')
       ? 'not polled (SWITCHYARD_KINDS)'
       : workflowBundle && 'codePath' in workflowBundle

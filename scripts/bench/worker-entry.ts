@@ -1,15 +1,16 @@
 /**
  * The worker the benchmark measures, in a process of its own so that its CPU time is only
- * the worker's: Switchyard's real worker (createWorker — workflows bundled from source,
- * the real activities) on the server and task queue the benchmark gives it in
- * TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and SWITCHYARD_TASK_QUEUE. Started by
+ * the worker's: Switchyard's real worker (createWorker — the prebuilt workflow bundle in
+ * SWITCHYARD_WORKFLOW_BUNDLE, as the container image runs it; the real activities) on the
+ * server and task queue the benchmark gives it in TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE and
+ * SWITCHYARD_TASK_QUEUE. Started by
  * scripts/bench/worker-process.ts with an IPC channel, on which it says when it is ready
  * and answers "cpu" with process.cpuUsage(): the same kernel counters as /proc/<pid>/stat,
  * in microseconds instead of 10 ms ticks.
  */
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { resolveConnectTarget } from '../../src/temporal/connection.js';
-import { createWorker } from '../../src/worker.js';
+import { createWorker, prebuiltBundle } from '../../src/worker.js';
 
 /** Messages from this process to the benchmark. */
 export type WorkerMessage = { type: 'ready' } | { type: 'cpu'; userUs: number; systemUs: number };
@@ -28,7 +29,13 @@ async function main(): Promise<void> {
   const target = resolveConnectTarget();
   const connection = await NativeConnection.connect(target.config.connectionOptions);
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace, taskQueue, shutdownGraceTime: '5s' });
+    const worker = await createWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue,
+      workflowBundle: prebuiltBundle(process.env),
+      shutdownGraceTime: '5s',
+    });
     process.on('message', (message) => {
       if (message !== 'cpu') return;
       const usage = process.cpuUsage();

