@@ -14,6 +14,7 @@ import { allowedNetworks } from './activities/common/egress.js';
 import { httpSecretHosts } from './activities/common/key-hosts.js';
 import { smtpSettings } from './activities/deliver/email.js';
 import { webhookKey } from './activities/deliver/webhook.js';
+import { spawnerSetting } from './activities/script/spawner.js';
 import { ACTIVITY_KINDS, kindTaskQueue, TASK_QUEUE } from './constants.js';
 import { describeTarget, resolveConnectTarget } from './temporal/connection.js';
 import { workerIdentity } from './temporal/worker-identity.js';
@@ -176,6 +177,8 @@ export function checkWorkerSettings(env: NodeJS.ProcessEnv): void {
   if (typeof caps === 'string') throw new Error(caps);
   const cache = maxCachedWorkflows(env);
   if (typeof cache === 'string') throw new Error(cache);
+  const spawner = spawnerSetting(env);
+  if (spawner !== 'helper' && spawner !== 'direct') throw new Error(spawner);
   const telemetry = telemetrySettings(env);
   if (typeof telemetry === 'string') throw new Error(telemetry);
   const agent = agentSettingsProblem(env);

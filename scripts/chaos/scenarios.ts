@@ -103,26 +103,28 @@ async function tally(
   };
 }
 
-/** Waits until a script run by worker `pid` has started (the ledger records its parent). */
-async function scriptStartedBy(ledger: string, pid: number): Promise<void> {
+/** Waits until a script started after `sinceNs` (by the worker started then) runs. */
+async function scriptStartedSince(ledger: string, sinceNs: bigint): Promise<void> {
   for (let waited = 0; waited < 120_000; waited += 100) {
-    if (executions(ledger).some((e) => e.worker === pid)) return;
+    if (executions(ledger).some((e) => e.start > sinceNs)) return;
     await sleep(100);
   }
-  throw new Error(`worker ${pid} started no script in 120 s`);
+  throw new Error('no script started in 120 s');
 }
 
 /** `runs` chains of 3 one-second tasks; the worker is SIGKILLed `kills` times mid-task and replaced. */
 export async function workerKill(stage: Stage, runs: number, kills: number): Promise<ScenarioResult> {
+  let since = nowNs();
   let worker: ChaosWorker = await startWorker(stage.target);
   const handles = await startRuns(stage, chainDefinition(3, 1, stage.ledger), runs);
   const killsNs: bigint[] = [];
   for (let k = 1; k <= kills; k++) {
-    await scriptStartedBy(stage.ledger, worker.pid);
+    await scriptStartedSince(stage.ledger, since);
     await sleep(300);
     killsNs.push(nowNs());
     await worker.kill();
     stage.log(`worker-kill: SIGKILL ${k}/${kills} (pid ${worker.pid}); starting another worker`);
+    since = nowNs();
     worker = await startWorker(stage.target);
   }
   try {
@@ -138,10 +140,11 @@ export async function serverKill(
   runs: number,
   server: { kill(): Promise<void>; restart(): Promise<void> },
 ): Promise<ScenarioResult> {
+  const since = nowNs();
   const worker = await startWorker(stage.target);
   try {
     const handles = await startRuns(stage, chainDefinition(3, 0.5, stage.ledger), runs);
-    await scriptStartedBy(stage.ledger, worker.pid);
+    await scriptStartedSince(stage.ledger, since);
     await sleep(700);
     const killsNs = [nowNs()];
     await server.kill();

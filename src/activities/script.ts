@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { defineActivity, type ActivityIO } from './common/activity.js';
@@ -9,7 +8,8 @@ import { StreamCapture, wantsAgent } from './script/capture.js';
 import { checkExecLimits, execItems, execRefused, type ExecItem } from './script/exec-limits.js';
 import { terminateGroup } from './script/process-group.js';
 import { scriptInputSchema } from './inputs.js';
-import { releaseGroup, superviseGroup } from './script/supervisor.js';
+import { releaseGroup } from './script/supervisor.js';
+import { spawnerSetting, spawnScript, type SpawnError, type Spawner } from './script/spawner.js';
 import type { ScriptResult } from './types.js';
 
 export { scriptInputSchema };
@@ -32,6 +32,8 @@ export interface ScriptOptions {
   killGraceMs?: number;
   /** The OS's ARG_MAX the arguments are checked against before spawning (default `getconf ARG_MAX`). */
   argMax?: number;
+  /** Who starts the process (default SWITCHYARD_SCRIPT_SPAWNER, else the spawn helper). */
+  spawner?: Spawner;
 }
 
 /**
@@ -86,17 +88,13 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
   checkExecLimits(items, opts.argMax);
 
   const started = Date.now();
-  const child = spawnOrRefuse(file, args, items, {
-    cwd: input.cwd,
-    env,
-    // Own process group, so a timeout or cancel can reach every descendant at once.
-    detached: true,
-    stdio: [input.stdin !== undefined ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  const child = await spawnScript(
+    { file, args, cwd: input.cwd, env, ...(input.stdin !== undefined ? { stdin: input.stdin } : {}) },
+    opts.spawner ?? (spawnerSetting(process.env) as Spawner),
+  ).catch((error: unknown) => {
+    throw notStarted(error as SpawnError, file, items);
   });
-  // At once, before anything can wait: if this worker dies from now on, the group dies too.
-  if (child.pid !== undefined) superviseGroup(child.pid);
-  await spawned(child, file);
-  const pid = child.pid as number;
+  const pid = child.pid;
 
   const out = new StreamCapture(input.max_output_bytes);
   const err = new StreamCapture(input.max_output_bytes);
@@ -106,19 +104,14 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
     io.heartbeat({ pid, stdoutBytes: out.total, stderrBytes: err.total });
   };
   beat();
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     out.push(chunk);
     if (Date.now() - lastBeat > 1000) beat();
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     err.push(chunk);
     if (Date.now() - lastBeat > 1000) beat();
   });
-  if (child.stdin) {
-    // A child that exits without reading its stdin gives EPIPE; that is its business.
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input.stdin);
-  }
 
   let stopping: 'timeout' | 'abort' | undefined;
   let termination: Promise<void> | undefined;
@@ -131,22 +124,15 @@ export async function runScript(input: ScriptInput, io: ActivityIO, opts: Script
   const ticker = setInterval(beat, opts.heartbeatMs ?? 5000);
   const deadline = input.timeout !== undefined ? setTimeout(() => stop('timeout'), input.timeout) : undefined;
 
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
-    let hardStop: NodeJS.Timeout | undefined;
-    child.once('exit', () => {
-      // The leader is gone; sweep what it left behind in its group (background jobs), and
-      // if a setsid'ed escapee still holds our pipes, stop waiting for them eventually.
-      termination ??= terminateGroup(pid, graceMs);
-      hardStop = setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
-      }, graceMs + 2000);
-    });
-    child.once('close', (c: number | null, s: NodeJS.Signals | null) => {
-      clearTimeout(hardStop);
-      resolve({ code: c, signal: s });
-    });
+  let hardStop: NodeJS.Timeout | undefined;
+  void child.exited.then(() => {
+    // The leader is gone; sweep what it left behind in its group (background jobs), and
+    // if a setsid'ed escapee still holds our pipes, stop waiting for them eventually.
+    termination ??= terminateGroup(pid, graceMs);
+    hardStop = setTimeout(() => child.detachOutput(), graceMs + 2000);
   });
+  const { code, signal } = await child.closed;
+  clearTimeout(hardStop);
   await termination;
   // Gone (or beyond our reach after SIGKILL): the supervisor may forget the pgid.
   releaseGroup(pid);
@@ -202,35 +188,17 @@ function argvItems(input: ScriptInput, argv: readonly string[]): ExecItem[] {
   return argv.map((text, index) => ({ name: names[index] ?? `argv[${index}]`, text }));
 }
 
-/** Node's spawn, with the E2BIG it throws (not emits) turned into the final failure it is. */
-function spawnOrRefuse(file: string, args: string[], items: readonly ExecItem[], options: SpawnOptions): ChildProcess {
-  try {
-    return spawn(file, args, options);
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'E2BIG') throw execRefused(file, items);
-    throw error;
-  }
-}
-
-/** Resolves once the OS started the program; maps "no such file" and "not executable" to final failures. */
-function spawned(child: ChildProcess, file: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    child.once('spawn', resolve);
-    child.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'ENOENT')
-        reject(
-          nonRetryable(
-            'ScriptNotRunnable',
-            `executable not found: ${JSON.stringify(file)} (no such file on PATH or relative to cwd)`,
-          ),
-        );
-      else if (e.code === 'EACCES')
-        reject(
-          nonRetryable('ScriptNotRunnable', `not executable: ${JSON.stringify(file)} (permission denied; check its mode bits)`),
-        );
-      else reject(retryable('ScriptExitError', `could not start ${JSON.stringify(file)}: ${e.message}`));
-    });
-  });
+/** A program that did not start: "no such file", "not executable" and E2BIG are final failures. */
+function notStarted(e: SpawnError, file: string, items: readonly ExecItem[]): Error {
+  if (e.code === 'E2BIG') return execRefused(file, items);
+  if (e.code === 'ENOENT')
+    return nonRetryable(
+      'ScriptNotRunnable',
+      `executable not found: ${JSON.stringify(file)} (no such file on PATH or relative to cwd)`,
+    );
+  if (e.code === 'EACCES')
+    return nonRetryable('ScriptNotRunnable', `not executable: ${JSON.stringify(file)} (permission denied; check its mode bits)`);
+  return retryable('ScriptExitError', `could not start ${JSON.stringify(file)}: ${e.message}`);
 }
 
 function parseStdout(result: ScriptResult): unknown {

@@ -1,7 +1,7 @@
 /**
  * A ledger of script executions, written by the scripts themselves: each execution appends
  * `start`, then `end` (it finished) or `stop` (it was sent SIGTERM), with its label, pid and
- * the time in nanoseconds (`start` adds the parent's pid: the worker that ran it). Tests read it to count how often a task's script ran and whether
+ * the time in nanoseconds (`start` adds the parent's pid: the process that spawned it, the worker's spawn helper or the worker). Tests read it to count how often a task's script ran and whether
  * two executions of one task ever ran at the same time — the OS's account, not Temporal's.
  */
 import { readFileSync } from 'node:fs';
@@ -25,7 +25,7 @@ export const LEDGER_SCRIPT = [
 export interface Execution {
   label: string;
   pid: number;
-  /** The worker process that started it. */
+  /** The process that spawned it: the worker's spawn helper (script/spawner.ts), or the worker. */
   worker: number;
   start: bigint;
   /** When it finished or was stopped; undefined when it left no line (SIGKILL, or still running). */
