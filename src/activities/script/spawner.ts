@@ -242,7 +242,10 @@ function startHelper(gone: () => void): Helper {
               stderr: run.stderr,
               exited,
               closed,
-              detachOutput: () => child.send({ t: 'detach', id }),
+              detachOutput: () => {
+                // A helper already gone has closed the pipes itself (see `lost`).
+                if (child.connected) child.send({ t: 'detach', id });
+              },
             }),
         };
         pending.set(id, run);
