@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runScript, scriptInputSchema } from '../../../src/activities/script.js';
 import { spawnerSetting } from '../../../src/activities/script/spawner.js';
-import { failureOf, recordingIO } from './helpers.js';
+import { livingMembers } from '../../../src/activities/script/process-group.js';
+import { failureOf, recordingIO, waitFor } from './helpers.js';
 
 /** The parent pid of a process, from /proc. */
 function parentOf(pid: number): number {
@@ -39,6 +40,28 @@ describe.each(['helper', 'direct'] as const)('a script started by the %s', (spaw
     const failure = await failureOf(runScript(input, recordingIO(), { spawner }));
     expect(failure).toMatchObject({ type: 'ScriptNotRunnable', nonRetryable: true });
     expect(failure.message).toContain('/no/such/program');
+  });
+});
+
+describe('a spawn helper that dies', () => {
+  it("ends the attempt as killed, stops the script's group, and a new helper serves the next script", async () => {
+    const io = recordingIO();
+    const running = runScript(scriptInputSchema.parse({ command: ['sh', '-c', 'sleep 30 & wait'] }), io, {
+      spawner: 'helper',
+      heartbeatMs: 50,
+    });
+    running.catch(() => undefined);
+    const pid = await waitFor(() => (io.beats[0] as { pid?: number } | undefined)?.pid);
+    const helperPid = parentOf(pid);
+    expect(helperPid).not.toBe(process.pid);
+    process.kill(helperPid, 'SIGKILL');
+    const failure = await failureOf(running);
+    expect(failure).toMatchObject({ type: 'ScriptExitError', nonRetryable: false });
+    expect(failure.message).toContain('killed by SIGKILL');
+    await waitFor(() => ((livingMembers(pid) ?? []).length === 0 ? true : undefined));
+
+    const next = await runScript(scriptInputSchema.parse({ command: ['echo', 'again'] }), recordingIO(), { spawner: 'helper' });
+    expect(next.stdout).toBe('again\n');
   });
 });
 
