@@ -162,7 +162,7 @@ async function main(): Promise<void> {
       notes: [
         'worker CPU: user+system time of the worker process (all its threads) from process.cpuUsage() inside it (µs), read before and after each batch, ÷ runs',
         '/proc CPU/run: utime+stime of /proc/<pid>/stat for the same process (10 ms ticks), a cross-check of the above',
-        "the `true` processes scripts spawn are the worker's children, not in its CPU (the same for both kinds; scriptChildrenCpuPerRun in the JSON)",
+        "the `true` processes scripts run are started by the worker's spawn helper, a process of its own: neither they nor the helper are in the worker's CPU or RSS (the same for both kinds)",
         'runs in a batch go one at a time; latency: from the start call to the result, as the client sees it; p50/p95 over all runs of a kind',
         'CPU/run, server CPU/run: median over rounds; the CPU ratio: median of per-round ratios (range: lowest and highest round)',
         'history events: length of the last run of each batch (fan-out: parallel completions may share a workflow task); a loop counts every run it continued as',

@@ -38,7 +38,7 @@ export interface Batch {
   workerCpuMs: number;
   /** The same from /proc/<pid>/stat (10 ms ticks): a cross-check of workerCpuMs. */
   workerProcCpuMs: number;
-  /** The `true` processes the scripts ran: the same work for both kinds. */
+  /** The `true` processes the scripts ran, when the worker spawned them itself (SWITCHYARD_SCRIPT_SPAWNER=direct): the same work for both kinds. */
   scriptChildrenCpuMs: number;
   serverCpuMs?: number;
   wallMs: number;
