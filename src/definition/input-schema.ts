@@ -61,18 +61,22 @@ const KEYWORDS: Readonly<Record<string, KeywordCheck>> = {
 /** The keywords an input_schema may use, for messages and the editor schema. */
 export const INPUT_SCHEMA_KEYWORDS = Object.keys(KEYWORDS);
 
-/** Every problem with the declaration itself, at `path` (`input_schema`, `input_schema.properties.limit`…). */
-export function inputSchemaProblems(schema: unknown, path = 'input_schema'): Problem[] {
+/**
+ * Every problem with the declaration itself, at `path` (`input_schema`, `input_schema.properties.limit`…).
+ * `what` names the schema in messages: an `action: wait` payload schema is the same subset
+ * (payload-schema.ts).
+ */
+export function inputSchemaProblems(schema: unknown, path = 'input_schema', what = 'input_schema'): Problem[] {
   if (!isPlainObject(schema)) return [{ path, message: 'expected a schema (a mapping of JSON Schema keywords)' }];
   const problems: Problem[] = [];
   for (const [key, value] of Object.entries(schema)) {
     const check = Object.hasOwn(KEYWORDS, key) ? KEYWORDS[key] : undefined;
     const at = joinPath(path, key);
     if (check === undefined) {
-      const hint = key === 'default' ? ': put defaults under the definition’s input:' : '';
+      const hint = key === 'default' && what === 'input_schema' ? ': put defaults under the definition’s input:' : '';
       problems.push({
         path: at,
-        message: `'${key}' is not supported in input_schema${hint} (use ${INPUT_SCHEMA_KEYWORDS.join(', ')})`,
+        message: `'${key}' is not supported in ${what}${hint} (use ${INPUT_SCHEMA_KEYWORDS.join(', ')})`,
       });
       continue;
     }
@@ -81,8 +85,8 @@ export function inputSchemaProblems(schema: unknown, path = 'input_schema'): Pro
   }
   if (isPlainObject(schema.properties))
     for (const [name, member] of Object.entries(schema.properties))
-      problems.push(...inputSchemaProblems(member, joinPath(joinPath(path, 'properties'), name)));
-  if (isPlainObject(schema.items)) problems.push(...inputSchemaProblems(schema.items, joinPath(path, 'items')));
+      problems.push(...inputSchemaProblems(member, joinPath(joinPath(path, 'properties'), name), what));
+  if (isPlainObject(schema.items)) problems.push(...inputSchemaProblems(schema.items, joinPath(path, 'items'), what));
   if (Array.isArray(schema.required) && isPlainObject(schema.properties)) {
     const declared = schema.properties;
     schema.required.forEach((name, index) => {
@@ -108,7 +112,7 @@ export function runInputProblems(
   const schema = definition.input_schema;
   if (schema === undefined) return [];
   const path = options.path ?? 'input';
-  const problems = valueProblems(options.partial === true ? { ...schema, required: [] } : schema, input, path, true);
+  const problems = schemaValueProblems(options.partial === true ? { ...schema, required: [] } : schema, input, path, true);
   if (schema.additionalProperties === true) return problems;
   const declared = new Set(declaredInputs(definition));
   for (const key of Object.keys(input))
@@ -163,14 +167,20 @@ function sameJson(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Every way `value` breaks `schema` (a declaration that passed {@link inputSchemaProblems}), at `path`. */
-function valueProblems(schema: Record<string, unknown>, value: unknown, path: string, top = false): Problem[] {
+/**
+ * Every way `value` breaks `schema` (a declaration that passed {@link inputSchemaProblems}), at
+ * `path`. With `top` (a run's input), extra keys are left to {@link runInputProblems}.
+ */
+export function schemaValueProblems(schema: Record<string, unknown>, value: unknown, path: string, top = false): Problem[] {
   const actual = typeOf(value);
   const types = schema.type === undefined ? undefined : ([] as unknown[]).concat(schema.type);
   const fits = (type: unknown) => type === actual || (type === 'number' && actual === 'integer');
   if (types !== undefined && !types.some(fits))
     return [
-      { path, message: `expected ${types.join(' or ')}, got ${actual === 'other' ? typeof value : actual} ${shown(value)}` },
+      {
+        path,
+        message: `expected ${types.join(' or ')}, got ${actual === 'other' ? typeof value : actual}${actual === 'null' ? '' : ` ${shown(value)}`}`,
+      },
     ];
   const problems: Problem[] = [];
   const fail = (message: string) => problems.push({ path, message });
@@ -197,7 +207,7 @@ function valueProblems(schema: Record<string, unknown>, value: unknown, path: st
       fail(`at most ${schema.maxItems} items, got ${value.length}`);
     if (isPlainObject(schema.items)) {
       const items = schema.items;
-      value.forEach((item, index) => problems.push(...valueProblems(items, item, joinPath(path, index))));
+      value.forEach((item, index) => problems.push(...schemaValueProblems(items, item, joinPath(path, index))));
     }
   }
   if (isPlainObject(value)) {
@@ -205,10 +215,10 @@ function valueProblems(schema: Record<string, unknown>, value: unknown, path: st
     if (Array.isArray(schema.required))
       for (const name of schema.required)
         if (typeof name === 'string' && !Object.hasOwn(value, name))
-          problems.push({ path: joinPath(path, name), message: 'missing: a required input' });
+          problems.push({ path: joinPath(path, name), message: 'missing (required)' });
     for (const [name, member] of Object.entries(value)) {
       const memberSchema = Object.hasOwn(properties, name) ? properties[name] : undefined;
-      if (isPlainObject(memberSchema)) problems.push(...valueProblems(memberSchema, member, joinPath(path, name)));
+      if (isPlainObject(memberSchema)) problems.push(...schemaValueProblems(memberSchema, member, joinPath(path, name)));
       // The top level's extra keys are judged by runInputProblems, which also knows the defaults.
       else if (schema.additionalProperties === false && !top)
         problems.push({

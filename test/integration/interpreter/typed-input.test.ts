@@ -52,7 +52,7 @@ describe('typed input (rule 20)', () => {
       const failure = await runFailure(handle.result());
       expect(failure.type).toBe('InvalidInput');
       expect(failure.message).toBe(
-        'the run input does not match the input_schema of \'typed-input\': input.topic: missing: a required input; input.limit: expected integer, got string "lots"',
+        'the run input does not match the input_schema of \'typed-input\': input.topic: missing (required); input.limit: expected integer, got string "lots"',
       );
       const events = await historyOf(handle);
       expect(events.some((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toBe(false);
@@ -63,7 +63,7 @@ describe('typed input (rule 20)', () => {
     const rerun = await switchyard(['rerun', workflowId]);
     expect(rerun.code).toBe(EXIT.usage);
     expect(rerun.stderr).toContain(
-      `run ${workflowId}: its input does not match the input_schema of 'typed-input': input.topic: missing: a required input`,
+      `run ${workflowId}: its input does not match the input_schema of 'typed-input': input.topic: missing (required)`,
     );
   });
 
@@ -90,7 +90,7 @@ describe('typed input (rule 20)', () => {
     );
     const missing = await switchyard(['run', file, '--id', id]);
     expect(missing.code).toBe(EXIT.usage);
-    expect(missing.stderr).toContain('input.topic: missing: a required input');
+    expect(missing.stderr).toContain('input.topic: missing (required)');
     // Nothing was started under that id.
     await expect(client.workflow.getHandle(id).describe()).rejects.toThrow();
   });

@@ -192,10 +192,10 @@ describe('interpretGraph: waits for events and races (rules 17, 18)', () => {
     });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain(`run ${workflowId} refused 'approve'`);
-    expect(refused.stderr).toContain('data.by: must be at least 1 characters long');
+    expect(refused.stderr).toContain('data.by: at least 1 characters, got 0');
     expect(refused.stderr).toContain('data.extra: not allowed here');
     expect(unknown).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect((unknown as WorkflowUpdateFailedError).cause?.message).toContain('data: expected object, got a list');
+    expect((unknown as WorkflowUpdateFailedError).cause?.message).toContain('data: expected object, got array [1,2]');
     // Rejected in the validator: no Update event in history, and the run still waits.
     expect(updateEvents(before.events)).toBe(0);
     expect(before.view?.waiting.map((wait) => wait.task)).toEqual(['approval']);

@@ -60,12 +60,12 @@ describe('run input against input_schema', () => {
         owner: { team: 7, extra: true },
       }),
     ).toEqual([
-      'input.topic: missing: a required input',
+      'input.topic: missing (required)',
       'input.limit: expected integer, got string "5"',
       'input.mode: "long" is not one of "brief", "full"',
       'input.tags: at most 3 items, got 4',
       'input.tags[1]: "NO" does not match the pattern ^[a-z]+$',
-      'input.owner.email: missing: a required input',
+      'input.owner.email: missing (required)',
       'input.owner.team: expected string or null, got integer 7',
       'input.owner.extra: not allowed here (declared: email, team)',
     ]);
@@ -88,7 +88,7 @@ describe('run input against input_schema', () => {
     expect(() => checkRunInput(typed(), { topic: 'x', limit: 'many' })).toThrow(
       '--input: the run input does not match the input_schema of \'typed\': input.limit: expected integer, got string "many"',
     );
-    expect(() => checkRunInput(typed(), {})).toThrow(/input\.topic: missing: a required input/);
+    expect(() => checkRunInput(typed(), {})).toThrow(/input\.topic: missing \(required\)/);
     expect(() => checkRunInput(typed(), { topci: 'x' })).toThrow(
       /--input topci: not an input of 'typed' \(its inputs are limit, topic, mode, tags, owner\); declare it under input: or input_schema\.properties/,
     );
@@ -162,10 +162,7 @@ tasks: { a: { action: noop } }
   every: 1h
   input: { limit: 0 }
 `;
-    expect(problems(text)).toEqual([
-      '20 schedule.input.topic: missing: a required input',
-      '20 schedule.input.limit: at least 1, got 0',
-    ]);
+    expect(problems(text)).toEqual(['20 schedule.input.topic: missing (required)', '20 schedule.input.limit: at least 1, got 0']);
   });
 });
 

@@ -92,11 +92,11 @@ tasks:
 `),
     ).toEqual(
       expect.arrayContaining([
-        'tasks.a.with.schema.type: type is one of object, array, string, number, integer, boolean, null, or a list of them',
-        expect.stringContaining("tasks.a.with.schema.oneOf: unsupported schema keyword 'oneOf'"),
-        'tasks.a.with.schema.properties.n.minimum: minimum is a number',
-        expect.stringContaining('tasks.a.with.schema.properties.s.pattern: invalid pattern'),
-        'tasks.a.with.schema.required: required is a list of property names',
+        'tasks.a.with.schema.type: expected one of string, number, integer, boolean, object, array, null, or a list of them',
+        expect.stringContaining("tasks.a.with.schema.oneOf: 'oneOf' is not supported in a payload schema"),
+        'tasks.a.with.schema.properties.n.minimum: expected a number',
+        expect.stringContaining('tasks.a.with.schema.properties.s.pattern: expected a valid regular expression'),
+        'tasks.a.with.schema.required: expected a list of property names',
       ]),
     );
   });
@@ -120,21 +120,21 @@ describe('payloadErrors: the Update validator’s check of an event payload', ()
 
   it('names every bad field with what it expected', () => {
     expect(payloadErrors(schema, { by: 'A', amount: 'ten', tags: ['a', 'c', 'b'], extra: 1 })).toEqual([
-      'data.by: must be at least 2 characters long',
-      'data.by: must match the pattern ^[a-z]+$',
-      'data.amount: expected integer, got "ten"',
-      'data.tags: takes at most 2 items',
-      'data.tags[1]: must be one of "a", "b", got "c"',
-      'data.extra: not allowed here',
+      'data.by: at least 2 characters, got 1',
+      'data.by: "A" does not match the pattern ^[a-z]+$',
+      'data.amount: expected integer, got string "ten"',
+      'data.tags: at most 2 items, got 3',
+      'data.tags[1]: "c" is not one of "a", "b"',
+      'data.extra: not allowed here (declared: by, amount, tags)',
     ]);
-    expect(payloadErrors(schema, { by: 'ann' })).toEqual(['data.amount: missing']);
+    expect(payloadErrors(schema, { by: 'ann' })).toEqual(['data.amount: missing (required)']);
     expect(payloadErrors(schema, null)).toEqual(['data: expected object, got null']);
   });
 
   it('a schema-less wait takes any payload; const and type lists work', () => {
-    expect(payloadErrors({ const: true }, false)).toEqual(['data: must be true']);
+    expect(payloadErrors({ const: true }, false)).toEqual(['data: expected true, got false']);
     expect(payloadErrors({ type: ['string', 'null'] }, null)).toEqual([]);
-    expect(payloadErrors({ type: ['string', 'null'] }, 3)).toEqual(['data: expected string or null, got 3']);
+    expect(payloadErrors({ type: ['string', 'null'] }, 3)).toEqual(['data: expected string or null, got integer 3']);
   });
 });
 
