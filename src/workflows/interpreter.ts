@@ -257,7 +257,7 @@ class DetailsWriter {
   private shown: readonly unknown[] = [];
 
   show(context: RunContext, state: RunState): void {
-    const slices = [state.tasks, state.lifecycle, state.joins, state.work, state.generation];
+    const slices = [state.tasks, state.lifecycle, state.joins, state.work, state.waits, state.generation];
     if (slices.length === this.shown.length && slices.every((slice, index) => slice === this.shown[index])) return;
     this.shown = slices;
     setCurrentDetails(detailsOf(context, state));
