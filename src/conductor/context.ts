@@ -16,6 +16,7 @@ import {
   type Graph,
   type Scope,
   type Task,
+  subgraphKey,
 } from '../definition/core.js';
 import type { RetrySettings } from './events.js';
 import type { RunState } from './state.js';
@@ -166,8 +167,8 @@ function planTask(definition: Definition, graph: Graph, name: string, task: Task
 }
 
 function graphPlan(definition: Definition, task: Task): { file: string; definition: unknown } {
-  const file = String(task.with?.file);
-  return { file, definition: definition.graphs?.[file] };
+  const key = subgraphKey(task.with) ?? '';
+  return { file: key, definition: definition.graphs?.[key] };
 }
 
 function waitPlan(task: Task): WaitPlan {

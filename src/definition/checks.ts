@@ -14,6 +14,7 @@ import {
   isReservedTaskName,
   NOOP_TARGET,
   reachableFrom,
+  subgraphKey,
   taskPath,
   type Graph,
 } from './graph.js';
@@ -174,7 +175,7 @@ function checkWait(name: string, task: LooseTask): Problem[] {
 }
 
 /** The fields of a graph task's `with`. */
-const GRAPH_FIELDS = ['file', 'input'] as const;
+const GRAPH_FIELDS = ['file', 'name', 'input'] as const;
 
 /**
  * `action: graph` (SPEC §3 rule 19): `with: { file, input? }`. The file is literal and must
@@ -191,22 +192,29 @@ function checkGraphTask(name: string, task: LooseTask, graphs: Readonly<Record<s
       });
   const spec = task.with;
   const path = taskPath(name, 'with');
-  if (!isPlainObject(spec)) return [...problems, { path, message: 'a graph task needs with: { file: PATH }' }];
+  if (!isPlainObject(spec))
+    return [...problems, { path, message: 'a graph task needs with: { file: PATH } or with: { name: NAME }' }];
   for (const key of Object.keys(spec))
     if (!GRAPH_FIELDS.some((field) => field === key))
       problems.push({ path: joinPath(path, key), message: `unknown key '${key}'${didYouMean(key, [...GRAPH_FIELDS])}` });
-  const file = spec.file;
-  if (typeof file !== 'string' || file.trim() === '')
-    problems.push({ path: joinPath(path, 'file'), message: 'missing: the definition file to run, relative to this one' });
-  else if (hasTemplates(file))
+  const field = spec.file === undefined && spec.name !== undefined ? 'name' : 'file';
+  const ref = spec[field];
+  if (spec.file !== undefined && spec.name !== undefined)
+    problems.push({ path: joinPath(path, 'name'), message: 'a graph task names its definition by file or by name, not both' });
+  else if (typeof ref !== 'string' || ref.trim() === '')
     problems.push({
-      path: joinPath(path, 'file'),
+      path: joinPath(path, field),
+      message: 'missing: the definition to run: file (relative to this one) or name (its name:, in a file next to this one)',
+    });
+  else if (hasTemplates(ref))
+    problems.push({
+      path: joinPath(path, field),
       message: 'the definition a graph task runs is never rendered from run data: write it literally',
     });
-  else if (graphs?.[file] === undefined)
+  else if (graphs?.[subgraphKey(spec) ?? ''] === undefined)
     problems.push({
-      path: joinPath(path, 'file'),
-      message: `'${file}' is not resolved into this definition: load it from its file (switchyard validate/run FILE) so the subgraph travels with it`,
+      path: joinPath(path, field),
+      message: `'${ref}' is not resolved into this definition: load it from its file (switchyard validate/run FILE) so the subgraph travels with it`,
     });
   if (spec.input !== undefined && !isPlainObject(spec.input))
     problems.push({

@@ -16,6 +16,7 @@ export {
   isBuiltinTarget,
   isReservedTaskName,
   NOOP_TARGET,
+  subgraphKey,
   reachableFrom,
   taskPath,
   type Edge,

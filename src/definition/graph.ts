@@ -133,3 +133,13 @@ export function reachableFrom(graph: Graph, entryPoints: readonly string[] = gra
 export function isReservedTaskName(name: string): boolean {
   return RESERVED_TASK_NAMES.some((reserved) => reserved === name);
 }
+
+/**
+ * The key under `graphs` a graph task's child definition travels under: its `with.file`, or
+ * `name:` and its `with.name` (a definition found by its name next to the one naming it).
+ */
+export function subgraphKey(spec: { file?: unknown; name?: unknown } | undefined): string | undefined {
+  if (typeof spec?.file === 'string') return spec.file;
+  if (typeof spec?.name === 'string') return `name:${spec.name}`;
+  return undefined;
+}

@@ -5,5 +5,12 @@
 export * from './core.js';
 export * from './schema.js';
 export { MAX_TASKS, validateDefinition } from './validate.js';
-export { loadDefinitionText, parseDefinitionText, MAX_DEPTH, type GraphReader, type LoadOptions } from './load.js';
+export {
+  loadDefinitionText,
+  parseDefinitionText,
+  MAX_DEPTH,
+  type GraphFinder,
+  type GraphReader,
+  type LoadOptions,
+} from './load.js';
 export { drawGraph, type DiagramFormat } from './diagram.js';

@@ -4,6 +4,7 @@
  * caller reads the file; `yaml` does no I/O, so the workflow bundle may import this module.
  */
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { subgraphKey } from './graph.js';
 import { formatPath, parsePath, type PathSegment } from './paths.js';
 import { DefinitionError, orderProblems, type Problem } from './problems.js';
 import { validateDefinition, type ValidDefinition, type ValidationResult } from './validate.js';
@@ -58,8 +59,7 @@ export function loadDefinitionText(text: string, source?: string, options: LoadO
     ]);
   }
   // Subgraphs (rule 19) are read now, so they travel with the definition; their problems are theirs.
-  const graphProblems =
-    options.readGraph === undefined ? [] : embedSubgraphs(value, source, options.readGraph, options.chain ?? []);
+  const graphProblems = options.readGraph === undefined ? [] : embedSubgraphs(value, source, options, options.chain ?? []);
   yamlProblems.push(...graphProblems.map((problem) => ({ ...problem, ...at(offsetOfPath(doc.contents, problem.path)) })));
   const result = validateDefinition(value);
   if (result.ok && yamlProblems.length === 0) return result;
@@ -83,19 +83,24 @@ export const MAX_DEPTH = 100;
 /** Reads the file an `action: graph` task names, relative to the definition (`from`) naming it. */
 export type GraphReader = (file: string, from: string | undefined) => { path: string; text: string } | { error: string };
 
+/** Finds the definition whose `name:` is `name`, next to the definition (`from`) naming it. */
+export type GraphFinder = (name: string, from: string | undefined) => { path: string; text: string } | { error: string };
+
 /** How {@link loadDefinitionText} resolves subgraphs: without `readGraph` a graph task's file stays unresolved. */
 export interface LoadOptions {
   readGraph?: GraphReader;
+  /** For `with: { name }`; without it such a task stays unresolved. */
+  findGraph?: GraphFinder;
   /** The files being loaded, outermost first: a file that names one of them is a cycle. */
   chain?: readonly string[];
 }
 
 /**
  * Reads, validates and embeds in `graphs` the definition each `action: graph` task names by
- * `with.file` (recursively: a subgraph's own subgraphs travel inside it), refusing a cycle
- * of files. Problems are at the task's `with.file`.
+ * `with.file` or `with.name` (recursively: a subgraph's own subgraphs travel inside it),
+ * refusing a cycle of files. Problems are at the task's `with.file` or `with.name`.
  */
-function embedSubgraphs(value: unknown, source: string | undefined, read: GraphReader, chain: readonly string[]): Problem[] {
+function embedSubgraphs(value: unknown, source: string | undefined, options: LoadOptions, chain: readonly string[]): Problem[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
   const holder = value as Record<string, unknown>;
   const tasks = holder.tasks;
@@ -105,12 +110,18 @@ function embedSubgraphs(value: unknown, source: string | undefined, read: GraphR
   for (const [name, task] of Object.entries(tasks as Record<string, unknown>)) {
     if (typeof task !== 'object' || task === null) continue;
     const { action, with: spec } = task as { action?: unknown; with?: unknown };
-    const file = typeof spec === 'object' && spec !== null ? (spec as { file?: unknown }).file : undefined;
-    if (action !== 'graph' || typeof file !== 'string' || file.includes('{{') || Object.hasOwn(graphs, file)) continue;
-    const path = formatPath(['tasks', name, 'with', 'file']);
-    const found = read(file, source);
+    const ref = typeof spec === 'object' && spec !== null ? (spec as { file?: unknown; name?: unknown }) : undefined;
+    const key = subgraphKey(ref);
+    if (action !== 'graph' || key === undefined || key.includes('{{') || Object.hasOwn(graphs, key)) continue;
+    const byName = typeof ref?.file !== 'string';
+    const wanted = byName ? String(ref?.name) : key;
+    const path = formatPath(['tasks', name, 'with', byName ? 'name' : 'file']);
+    if (byName && options.findGraph === undefined) continue;
+    const found = byName
+      ? (options.findGraph as GraphFinder)(wanted, source)
+      : (options.readGraph as GraphReader)(wanted, source);
     if ('error' in found) {
-      problems.push({ path, message: `cannot read '${file}': ${found.error}` });
+      problems.push({ path, message: `cannot ${byName ? 'find the graph' : 'read'} '${wanted}': ${found.error}` });
       continue;
     }
     const loop = source === undefined || chain.at(-1) === source ? [...chain] : [...chain, source];
@@ -118,13 +129,13 @@ function embedSubgraphs(value: unknown, source: string | undefined, read: GraphR
       problems.push({ path, message: `graph cycle: ${[...loop, found.path].join(' → ')} (a graph may not run itself)` });
       continue;
     }
-    const child = loadDefinitionText(found.text, found.path, { readGraph: read, chain: loop });
+    const child = loadDefinitionText(found.text, found.path, { ...options, chain: loop });
     if (!child.ok) {
       for (const problem of child.problems)
         problems.push({ path, message: `in ${found.path}: ${problem.path === '' ? '' : `${problem.path}: `}${problem.message}` });
       continue;
     }
-    graphs[file] = child.definition;
+    graphs[key] = child.definition;
   }
   if (Object.keys(graphs).length > 0) holder.graphs = graphs;
   return problems;

@@ -74,7 +74,7 @@ export type Retry = z.infer<typeof RetrySchema>;
 export const TaskSchema = z
   .object({
     action: ActionSchema.describe(
-      'script, agent, deliver or http runs an activity; noop only routes (e.g. a join); wait waits for an event sent to the run; graph runs another definition (with.file) as a child workflow',
+      'script, agent, deliver or http runs an activity; noop only routes (e.g. a join); wait waits for an event sent to the run; graph runs another definition (with.file or with.name) as a child workflow',
     ),
     description: z.string().optional().describe('free text for readers and diagrams'),
     with: z.record(z.string(), z.unknown()).optional().describe('the action input; values may be templates'),

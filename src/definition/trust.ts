@@ -48,6 +48,7 @@ export const LITERAL_FIELDS: Readonly<Record<Action, readonly LiteralField[]>> =
   wait: [],
   graph: [
     { path: ['file'], why: 'the definition a graph task runs is resolved when the definition is loaded: name it literally' },
+    { path: ['name'], why: 'the definition a graph task runs is resolved when the definition is loaded: name it literally' },
   ],
 };
 

@@ -122,6 +122,28 @@ describe('interpretGraph: subgraphs as child workflows (rule 19)', () => {
     expect(child).toMatchObject({ status: 'completed', output: 'found ships' });
   });
 
+  it('a graph task may name its child by its name: (a file next to it), and it runs the same way', async () => {
+    const taskQueue = uniqueTaskQueue('subgraph-name');
+    const workflowId = uniqueWorkflowId('subgraph-name');
+    const byName = `
+version: 1
+name: it-parent-by-name
+tasks:
+  each:
+    action: graph
+    items: '["x", "y"]'
+    with: { name: it-echo, input: { word: "{{ item }}" } }
+output: "{{ results.each }}"
+`;
+    const { definition } = loadFrom({ 'by-name.yaml': byName, 'any-file-name.yaml': ECHO }, 'by-name.yaml');
+    const result = await withWorker({ taskQueue }, async () =>
+      (await startGraph(client, taskQueue, workflowId, { definition })).result(),
+    );
+    expect(result.output).toEqual(['x', 'y']);
+    const listed = (await temporalCliJson(['workflow', 'list', '--query', `ParentWorkflowId="${workflowId}"`])) as ListedRun[];
+    expect(listed).toHaveLength(2);
+  });
+
   it('fans out over items: one child per item, results in item order', async () => {
     const taskQueue = uniqueTaskQueue('subgraph-fan');
     const workflowId = uniqueWorkflowId('subgraph-fan');
