@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { guardedDispatcher } from '../../../src/activities/common/egress.js';
 import { httpInputSchema, runHttp } from '../../../src/activities/http.js';
 import { checkWorkerSettings } from '../../../src/worker.js';
 import { startPeer, type Peer } from '../../peers/http-peer.js';
@@ -187,9 +188,10 @@ describe('http: credentials and addresses (SPEC rule 15)', () => {
     }
   });
 
-  // Tests connect to 127.0.0.1 only: other addresses are refused by the synchronous literal
-  // check, which throws before any dispatcher or socket exists.
-  it('refuses private, link-local and unspecified address literals before any socket, naming the class', async () => {
+  // Tests connect to 127.0.0.1 only. Addresses elsewhere go only to the check the http
+  // activity runs on the URL's literal address before any dispatcher exists (runHttp's first
+  // step): guardedDispatcher throws synchronously, so no socket can open, whatever it decides.
+  it('refuses private, link-local and unspecified address literals synchronously, before any socket, naming the class', () => {
     const cases: [string, RegExp][] = [
       ['http://10.0.0.8/api', /10\.0\.0\.8 is a private address.*SWITCHYARD_WEBHOOK_ALLOW_NETWORKS=private/],
       ['http://169.254.169.254/latest/meta-data', /169\.254\.169\.254 is a link-local address/],
@@ -197,17 +199,15 @@ describe('http: credentials and addresses (SPEC rule 15)', () => {
       ['http://0.0.0.0:9/x', /unspecified, multicast or broadcast/],
     ];
     for (const [url, message] of cases) {
-      // Rejected before the first await: within microtasks, so no socket or DNS lookup ran
-      // (an address literal never reaches the dispatcher's lookup, so only this check guards it).
-      const pending = request({ url });
-      let settled = false;
-      pending.catch(() => undefined).finally(() => (settled = true));
-      for (let i = 0; i < 3; i++) await Promise.resolve();
-      expect(settled, url).toBe(true);
-      const failure = await failureOf(pending);
-      expect(failure, url).toBeInstanceOf(ApplicationFailure);
-      expect(failure, url).toMatchObject({ type: 'AddressRefused', nonRetryable: true });
-      expect(failure.message, url).toMatch(message);
+      let thrown: unknown;
+      try {
+        guardedDispatcher(url, env, 'http');
+      } catch (err) {
+        thrown = err;
+      }
+      expect(thrown, url).toBeInstanceOf(ApplicationFailure);
+      expect(thrown, url).toMatchObject({ type: 'AddressRefused', nonRetryable: true });
+      expect((thrown as Error).message, url).toMatch(message);
     }
   });
 
