@@ -4,11 +4,12 @@
  * wrapper process whose CPU is not the worker's — in its own process group, so stopping it
  * also ends any script it left running, and it is killed on exit whatever happens.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readProcCpu, readProcRss } from './proc-cpu.js';
 import type { WorkerMessage } from './worker-entry.js';
+import { watchGroup } from '../process-group.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const ENTRY = resolve(import.meta.dirname, 'worker-entry.ts');
@@ -35,20 +36,6 @@ export interface MeasuredWorker {
   stop(): Promise<void>;
 }
 
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
 /** Starts the worker and resolves once it polls; rejects with its last output if it dies first. */
 export async function startMeasuredWorker(target: {
   address: string;
@@ -70,7 +57,7 @@ export async function startMeasuredWorker(target: {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  live.add(child);
+  const group = watchGroup(child);
   const tail: string[] = [];
   const keep = (chunk: Buffer): void => {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) tail.push(line.trim());
@@ -78,22 +65,12 @@ export async function startMeasuredWorker(target: {
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
-  const exited = new Promise<void>((done) =>
-    child.once('exit', () => {
-      live.delete(child);
-      done();
-    }),
-  );
+  const { exited } = group;
   const workerError = (what: string): Error =>
     new Error(`the bench worker ${what}${tail.length ? `; its last output:\n    ${tail.join('\n    ')}` : ''}`);
 
   const stop = async (): Promise<void> => {
-    if (!live.has(child)) return;
-    killGroup(child, 'SIGTERM');
-    if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
-      killGroup(child, 'SIGKILL');
-      await exited;
-    }
+    if (group.alive()) await group.end('SIGTERM');
   };
 
   // Bundling the workflows takes seconds (more on a loaded machine); a minute is plenty.

@@ -4,24 +4,12 @@
  * so that SIGKILL takes the worker and its scripts together, as a crashed container would.
  * Whatever is still running is killed when this process exits.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { killGroup, watchGroup } from '../process-group.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) killGroup(child, 'SIGKILL');
-});
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
 
 /** Where the workers connect, and the bundle they load. */
 export interface WorkerTarget {
@@ -54,22 +42,16 @@ export async function startWorker(target: WorkerTarget): Promise<ChaosWorker> {
       SWITCHYARD_WORKFLOW_BUNDLE: target.bundle,
     },
   });
-  live.add(child);
+  const group = watchGroup(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  const exited = new Promise<void>((done) => child.once('exit', () => (live.delete(child), done())));
   for (let waited = 0; !output.includes('switchyard worker: connected'); waited += 100) {
-    if (!live.has(child) || waited > 60_000) {
+    if (!group.alive() || waited > 60_000) {
       killGroup(child, 'SIGKILL');
       throw new Error(`a chaos worker did not start:\n${output}`);
     }
     await sleep(100);
   }
-  const end = async (signal: NodeJS.Signals): Promise<void> => {
-    killGroup(child, signal);
-    if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) killGroup(child, 'SIGKILL');
-    await exited;
-  };
-  return { pid: child.pid as number, kill: () => end('SIGKILL'), stop: () => end('SIGTERM') };
+  return { pid: child.pid as number, kill: () => group.end('SIGKILL'), stop: () => group.end('SIGTERM') };
 }
