@@ -222,7 +222,9 @@ export async function interpretGraph(args: InterpretInput): Promise<InterpretRes
     for (;;) {
       state = result.state;
       pending = undefined;
-      if (result.trace !== undefined && result.trace.length > 0) traceSinks.switchyardTrace.record(Date.now(), result.trace);
+      // Only while replaying: a worker that replayed a run from its start (a cache miss) stops calling the sink once it has caught up.
+      if (result.trace !== undefined && result.trace.length > 0 && workflowInfo().unsafe.isReplaying)
+        traceSinks.switchyardTrace.record(Date.now(), result.trace);
       if (applied !== undefined) events.applied(applied);
       details.show(run, state);
       const end = carryOut(host, result.commands);
