@@ -58,16 +58,19 @@ function oneLine(text: string): string {
   return line.length > SUMMARY_CHARS ? `${line.slice(0, SUMMARY_CHARS - 1)}…` : line;
 }
 
+/** Backticks one longer than the longest run of them in `text` (at least `least`): nothing inside can close them. */
+function ticksAround(text: string, least: number): string {
+  return '`'.repeat(Math.max(least, ...[...text.matchAll(/`+/g)].map((run) => run[0].length + 1)));
+}
+
 /** A fenced block no backtick run inside can close. */
 function codeBlock(text: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
-  const fence = '`'.repeat(longest + 1);
+  const fence = ticksAround(text, 3);
   return `${fence}json\n${text}\n${fence}`;
 }
 
 /** An inline code span no backtick run inside can close. */
 function codeSpan(text: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
-  const ticks = '`'.repeat(longest + 1);
+  const ticks = ticksAround(text, 1);
   return `${ticks} ${text.replace(/\s+/g, ' ')} ${ticks}`;
 }
